@@ -1,0 +1,36 @@
+"""CareCycle's engine: BPMN care processes, their store, inbox and audit, without any web code."""
+
+from engine.bootstrap import Engine, build
+from engine.clock import Clock, FrozenClock, SystemClock
+from engine.config import Settings
+from engine.errors import (
+    BadRequest,
+    Conflict,
+    EngineError,
+    Forbidden,
+    FormInvalid,
+    NotFound,
+    ProcessInvalid,
+    Unauthorized,
+)
+from engine.identity import ROLES, SYSTEM_ACTOR, Actor
+
+__all__ = [
+    "ROLES",
+    "SYSTEM_ACTOR",
+    "Actor",
+    "BadRequest",
+    "Clock",
+    "Conflict",
+    "Engine",
+    "EngineError",
+    "Forbidden",
+    "FormInvalid",
+    "FrozenClock",
+    "NotFound",
+    "ProcessInvalid",
+    "Settings",
+    "SystemClock",
+    "Unauthorized",
+    "build",
+]

@@ -1,0 +1,58 @@
+"""The one wiring point: build(settings, clock) -> Engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine as DbEngine
+
+from engine.clock import Clock, SystemClock
+from engine.config import Settings
+from engine.persistence import migrate
+from engine.persistence.database import create_db_engine, session_factory
+from engine.runtime.serializer import WorkflowCodec
+from engine.services.context import Context
+from engine.services.instances import InstanceService
+from engine.services.processes import ProcessService
+from engine.services.tasks import TaskService
+from engine.services.users import UserService
+
+
+@dataclass
+class Engine:
+    """CareCycle's services over one database."""
+
+    settings: Settings
+    db: DbEngine
+    context: Context
+    processes: ProcessService
+    instances: InstanceService
+    tasks: TaskService
+    users: UserService
+
+    @property
+    def clock(self) -> Clock:
+        """The engine's source of time."""
+        return self.context.clock
+
+    def upgrade_schema(self) -> None:
+        """Apply Alembic migrations up to the newest revision."""
+        migrate.upgrade(self.db)
+
+    def dispose(self) -> None:
+        """Close database connections."""
+        self.db.dispose()
+
+
+def build(settings: Settings | None = None, clock: Clock | None = None) -> Engine:
+    """Wire the services for settings (default: the environment) and a clock."""
+    settings = settings or Settings.from_env()
+    db = create_db_engine(settings.database_url)
+    ctx = Context(settings=settings, sessions=session_factory(db),
+                  clock=clock or SystemClock(), codec=WorkflowCodec())
+    processes = ProcessService(ctx)
+    instances = InstanceService(ctx, processes)
+    return Engine(
+        settings=settings, db=db, context=ctx, processes=processes, instances=instances,
+        tasks=TaskService(ctx, instances), users=UserService(ctx),
+    )

@@ -1,0 +1,191 @@
+"""Process instances: start, read, suspend, resume, terminate, deliver messages, fire timers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import BadRequest, Conflict, Forbidden, NotFound
+from engine.identity import Actor
+from engine.persistence.tables import HumanTask, ProcessInstance, ProcessVersion, Timer
+from engine.runtime.instance import NotWaitingForMessage, RunningInstance, StepFailure
+from engine.services.context import Context, record
+from engine.services.processes import ProcessService
+from engine.services.sync import ACTIVE, store
+from engine.services.views import InstanceView
+
+Step = Callable[[RunningInstance], StepFailure | None]
+
+
+class InstanceService:
+    """Everything that happens to a process instance as a whole."""
+
+    def __init__(self, ctx: Context, processes: ProcessService) -> None:
+        self.ctx = ctx
+        self.processes = processes
+
+    def start(
+        self, process_id: str, data: dict[str, Any], actor: Actor, case_id: int | None = None
+    ) -> InstanceView:
+        """Start the newest version of a process and run it until it waits."""
+        if not isinstance(data, dict):
+            raise BadRequest("data must be a JSON object")
+        with self.ctx.uow() as uow:
+            session = uow.session
+            version = self.processes.latest_version(session, process_id)
+            bundle, _forms = self.ctx.specs.get(session, version.id)
+            running = RunningInstance.start(bundle, data, self.ctx.clock)
+            failure = running.run()
+            now = self.ctx.clock.now()
+            row = ProcessInstance(
+                process_version_id=version.id, process_id=process_id, status="running",
+                state="", data={}, case_id=case_id, started_by=actor.username,
+                created_at=now, updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            result = store(self.ctx, session, row, running, failure, actor.username)
+            record(session, now, actor.username, "instance.started", instance_id=row.id,
+                   case_id=case_id, to_status=result.to_status,
+                   detail={"process_id": process_id, "version": version.version})
+            uow.commit()
+            return self.view(session, row)
+
+    def get(self, instance_id: int) -> InstanceView:
+        """One instance with its ready tasks and waiting timers."""
+        with self.ctx.uow() as uow:
+            return self.view(uow.session, self._row(uow.session, instance_id))
+
+    def list(self, status: str | None = None, process_id: str | None = None,
+             limit: int = 100, offset: int = 0) -> list[InstanceView]:
+        """Instances, newest first, optionally filtered."""
+        query = select(ProcessInstance).order_by(ProcessInstance.id.desc())
+        if status:
+            query = query.where(ProcessInstance.status == status)
+        if process_id:
+            query = query.where(ProcessInstance.process_id == process_id)
+        with self.ctx.uow() as uow:
+            rows = list(uow.session.scalars(query.limit(limit).offset(offset)))
+            return [self.view(uow.session, r) for r in rows]
+
+    def suspend(self, instance_id: int, actor: Actor, reason: str = "") -> InstanceView:
+        """Pause an active or failed instance: no task completes and no timer fires."""
+        return self._set_aside(instance_id, actor, reason, "suspended")
+
+    def terminate(self, instance_id: int, actor: Actor, reason: str = "") -> InstanceView:
+        """End an instance for good: its tasks and timers are cancelled."""
+        return self._set_aside(instance_id, actor, reason, "terminated")
+
+    def resume(self, instance_id: int, actor: Actor, reason: str = "") -> InstanceView:
+        """Lift a suspension and retry failed steps (after their cause was fixed)."""
+        _require_supervisor(actor)
+        with self.ctx.uow() as uow:
+            session = uow.session
+            row = self._row(session, instance_id)
+            before = row.status
+            if before not in ("suspended", "error"):
+                raise Conflict(f"instance {instance_id} is {before}; only suspended or failed "
+                               "instances resume")
+            if before == "suspended":
+                row.status = row.status_before_suspend or "running"
+                row.status_before_suspend = None
+            running = self._running(session, row)
+            failure = running.retry()
+            result = store(self.ctx, session, row, running, failure, actor.username)
+            record(session, self.ctx.clock.now(), actor.username, "instance.resumed",
+                   instance_id=row.id, case_id=row.case_id, from_status=before,
+                   to_status=result.to_status, detail={"reason": reason})
+            uow.commit()
+            return self.view(session, row)
+
+    def deliver_message(
+        self, instance_id: int, name: str, payload: dict[str, Any], actor: Actor
+    ) -> InstanceView:
+        """Deliver a BPMN message to an instance that waits for it (Conflict otherwise)."""
+        if not isinstance(payload, dict):
+            raise BadRequest("payload must be a JSON object")
+
+        def deliver(running: RunningInstance) -> StepFailure | None:
+            try:
+                return running.deliver(name, payload)
+            except NotWaitingForMessage as exc:
+                raise Conflict(f"instance {instance_id} is not waiting for message {name!r}") from exc
+
+        return self.step(instance_id, actor, "message.delivered", deliver,
+                         detail={"name": name})
+
+    def fire_due_timers(self, instance_id: int, actor: Actor) -> InstanceView:
+        """Fire the instance's timers that are due by the engine clock and run on."""
+        return self.step(instance_id, actor, "timers.fired", lambda r: r.run())
+
+    def step(
+        self, instance_id: int, actor: Actor, action: str, work: Step,
+        task_id: str | None = None, detail: dict[str, Any] | None = None,
+        precheck: Callable[[Session], None] | None = None,
+    ) -> InstanceView:
+        """Load an active instance, apply work, store it and audit it, in one transaction."""
+        with self.ctx.uow() as uow:
+            session = uow.session
+            row = self._row(session, instance_id)
+            if row.status not in ACTIVE:
+                raise Conflict(f"instance {instance_id} is {row.status}")
+            if precheck is not None:
+                precheck(session)
+            running = self._running(session, row)
+            failure = work(running)
+            result = store(self.ctx, session, row, running, failure, actor.username, task_id)
+            record(session, self.ctx.clock.now(), actor.username, action, instance_id=row.id,
+                   case_id=row.case_id, task_id=task_id, from_status=result.from_status,
+                   to_status=result.to_status, detail=detail or {})
+            uow.commit()
+            return self.view(session, row)
+
+    def view(self, session: Session, row: ProcessInstance) -> InstanceView:
+        """An instance row as a view, with its ready tasks and pending timers."""
+        version = session.get(ProcessVersion, row.process_version_id)
+        tasks = list(session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == row.id, HumanTask.status == "ready").order_by(
+            HumanTask.created_at, HumanTask.id)))
+        timers = list(session.scalars(select(Timer).where(
+            Timer.instance_id == row.id, Timer.status == "pending").order_by(Timer.due_at)))
+        return InstanceView.of(row, version.version if version else 0, tasks, timers)
+
+    def _set_aside(self, instance_id: int, actor: Actor, reason: str, target: str) -> InstanceView:
+        _require_supervisor(actor)
+        with self.ctx.uow() as uow:
+            session = uow.session
+            row = self._row(session, instance_id)
+            before = row.status
+            if before in ("completed", "terminated") or before == target:
+                raise Conflict(f"instance {instance_id} is {before}")
+            running = self._running(session, row)
+            if target == "terminated":
+                running.cancel()
+                row.status_before_suspend = None
+            else:
+                row.status_before_suspend = before
+            row.status = target
+            store(self.ctx, session, row, running, None, actor.username)
+            record(session, self.ctx.clock.now(), actor.username, f"instance.{target}",
+                   instance_id=row.id, case_id=row.case_id, from_status=before,
+                   to_status=target, detail={"reason": reason})
+            uow.commit()
+            return self.view(session, row)
+
+    def _row(self, session: Session, instance_id: int) -> ProcessInstance:
+        row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        return row
+
+    def _running(self, session: Session, row: ProcessInstance) -> RunningInstance:
+        bundle, _forms = self.ctx.specs.get(session, row.process_version_id)
+        return RunningInstance.load(self.ctx.codec, row.state, bundle, self.ctx.clock)
+
+
+def _require_supervisor(actor: Actor) -> None:
+    if not actor.has("supervisor"):
+        raise Forbidden("only supervisors and admins change an instance's status")

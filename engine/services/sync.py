@@ -1,0 +1,156 @@
+"""Write a workflow back: its state, status, inbox rows and timer rows, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.persistence.tables import HumanTask, HumanTaskRole, ProcessInstance, Timer
+from engine.runtime.instance import ReadyTask, RunningInstance, StepFailure, WaitingTimer
+from engine.services.context import Context, record
+
+ACTIVE = ("running", "waiting")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What a store() changed, for the audit trail."""
+
+    from_status: str
+    to_status: str
+
+
+def store(
+    ctx: Context,
+    session: Session,
+    row: ProcessInstance,
+    running: RunningInstance,
+    failure: StepFailure | None,
+    actor: str,
+    completed_task: str | None = None,
+) -> StepResult:
+    """Persist the workflow and keep human_task and timer rows in step with it."""
+    now = ctx.clock.now()
+    before = row.status
+    row.state = running.dump(ctx.codec)
+    row.data = running.data()
+    row.updated_at = now
+    if row.status not in ("suspended", "terminated"):
+        row.status = _status(running, failure)
+    _record_failure(session, row, failure, actor, now)
+    ready = [] if row.status == "terminated" else running.ready_tasks()
+    sync_tasks(session, row, ready, now, actor, completed_task)
+    terminated = row.status == "terminated"
+    sync_timers(session, row, [] if terminated else running.waiting_timers(), now, terminated)
+    if row.status == "completed" and row.completed_at is None:
+        row.completed_at = now
+    return StepResult(before, row.status)
+
+
+def _status(running: RunningInstance, failure: StepFailure | None) -> str:
+    if failure is not None or running.failed_tasks():
+        return "error"
+    if running.is_completed():
+        return "completed"
+    return "waiting" if (running.ready_tasks() or running.waiting_timers()
+                         or running.waiting_messages()) else "running"
+
+
+def _record_failure(
+    session: Session, row: ProcessInstance, failure: StepFailure | None, actor: str, now: datetime
+) -> None:
+    if failure is None:
+        if row.status != "error":
+            row.error_element = row.error_message = None
+        return
+    row.error_element, row.error_message = failure.element_id, failure.message
+    record(session, now, actor, "instance.failed", instance_id=row.id, case_id=row.case_id,
+           element_id=failure.element_id, to_status="error", detail={"message": failure.message})
+
+
+def sync_tasks(
+    session: Session,
+    row: ProcessInstance,
+    ready: list[ReadyTask],
+    now: datetime,
+    actor: str,
+    completed_task: str | None,
+) -> None:
+    """Insert rows for new ready tasks; close rows whose task is no longer ready."""
+    existing = {
+        t.id: t
+        for t in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.status == "ready")
+        )
+    }
+    wanted = {t.task_id for t in ready}
+    for task_id, task_row in existing.items():
+        if task_id not in wanted:
+            done = task_id == completed_task
+            task_row.status = "completed" if done else "cancelled"
+            task_row.completed_at = now
+            task_row.completed_by = actor if done else None
+            if not done:
+                record(session, now, actor, "task.cancelled", instance_id=row.id,
+                       case_id=row.case_id, task_id=task_id, element_id=task_row.element_id)
+    for task in ready:
+        if task.task_id not in existing:
+            _insert_task(session, row, task, now)
+            record(session, now, actor, "task.created", instance_id=row.id, case_id=row.case_id,
+                   task_id=task.task_id, element_id=task.element_id,
+                   detail={"name": task.name, "lane": task.lane})
+
+
+def _insert_task(session: Session, row: ProcessInstance, task: ReadyTask, now: datetime) -> None:
+    existing = session.get(HumanTask, task.task_id)
+    if existing is not None:  # a task made ready again (retry after an error)
+        existing.status, existing.completed_at, existing.completed_by = "ready", None, None
+        return
+    roles = list(task.candidate_roles)
+    session.add(HumanTask(
+        id=task.task_id, instance_id=row.id, case_id=row.case_id, process_id=row.process_id,
+        element_id=task.element_id, name=task.name, lane=task.lane, candidate_roles=roles,
+        form_id=task.form_id, assignee=None, due_at=task.due_at, status="ready", created_at=now,
+    ))
+    session.flush()
+    for role in roles or ["*"]:
+        session.add(HumanTaskRole(task_id=task.task_id, role=role))
+
+
+def sync_timers(
+    session: Session,
+    row: ProcessInstance,
+    timers: list[WaitingTimer],
+    now: datetime,
+    cancel_all: bool = False,
+) -> None:
+    """Keep one pending row per waiting timer; close rows whose timer fired or was cancelled."""
+    pending = {
+        t.task_id: t
+        for t in session.scalars(
+            select(Timer).where(Timer.instance_id == row.id, Timer.status == "pending")
+        )
+    }
+    wanted = {t.task_id: t for t in timers}
+    for task_id, timer_row in pending.items():
+        waiting = wanted.get(task_id)
+        if waiting is None:
+            fired = timer_row.due_at <= now and not cancel_all
+            timer_row.status = "fired" if fired else "cancelled"
+            timer_row.closed_at = now
+        elif waiting.due_at != timer_row.due_at:
+            timer_row.status, timer_row.closed_at = "fired", now
+            _add_timer(session, row, waiting, now)
+    for task_id, waiting in wanted.items():
+        if task_id not in pending:
+            _add_timer(session, row, waiting, now)
+
+
+def _add_timer(session: Session, row: ProcessInstance, timer: WaitingTimer, now: datetime) -> None:
+    session.add(Timer(
+        instance_id=row.id, task_id=timer.task_id, element_id=timer.element_id, kind=timer.kind,
+        due_at=timer.due_at, status="pending", created_at=now,
+    ))

@@ -1,0 +1,174 @@
+"""The inbox: list, claim, unclaim, assign and complete human tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from engine.errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
+from engine.forms import validate_submission
+from engine.identity import Actor
+from engine.persistence.tables import HumanTask, HumanTaskRole, ProcessInstance, User
+from engine.runtime.instance import RunningInstance, StepFailure, TaskNotReady
+from engine.services.context import Context, record
+from engine.services.instances import InstanceService
+from engine.services.views import InstanceView, TaskDetail, TaskView
+
+SCOPES = ("mine", "team", "all")
+
+
+class TaskService:
+    """Human tasks as people see them."""
+
+    def __init__(self, ctx: Context, instances: InstanceService) -> None:
+        self.ctx = ctx
+        self.instances = instances
+
+    def list(self, actor: Actor, scope: str = "mine", status: str = "ready",
+             limit: int = 200, offset: int = 0) -> list[TaskView]:
+        """Tasks in a scope: mine (assigned to me), team (open to my roles), all (supervisors)."""
+        if scope not in SCOPES:
+            raise BadRequest(f"scope must be one of {', '.join(SCOPES)}")
+        query = select(HumanTask).where(HumanTask.status == status)
+        if scope == "mine":
+            query = query.where(HumanTask.assignee == actor.username)
+        elif scope == "team":
+            query = query.where(HumanTask.assignee.is_(None), _offered_to(actor))
+        elif not actor.has("supervisor"):
+            raise Forbidden("only supervisors and admins see everyone's tasks")
+        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+        with self.ctx.uow() as uow:
+            rows = uow.session.scalars(query.limit(limit).offset(offset))
+            return [TaskView.of(r) for r in rows]
+
+    def get(self, task_id: str, actor: Actor) -> TaskDetail:
+        """A task with its form and prefill data."""
+        with self.ctx.uow() as uow:
+            row = self._row(uow.session, task_id)
+            self._may_see(row, actor)
+            instance = uow.session.get(ProcessInstance, row.instance_id)
+            if instance is None:
+                raise NotFound(f"task {task_id} has no instance")
+            _bundle, forms = self.ctx.specs.get(uow.session, instance.process_version_id)
+            form = forms.get(row.form_id) if row.form_id else None
+            schema = form.schema if form else {"type": "object"}
+            ui_schema = form.ui_schema if form else {}
+            return TaskDetail(TaskView.of(row), schema, ui_schema, dict(instance.data))
+
+    def claim(self, task_id: str, actor: Actor) -> TaskView:
+        """Take an open task (Conflict when someone else holds it or it is no longer ready)."""
+        return self._set_assignee(task_id, actor, actor.username, "task.claimed", expect=None)
+
+    def unclaim(self, task_id: str, actor: Actor) -> TaskView:
+        """Give a held task back to the team."""
+        with self.ctx.uow() as uow:
+            row = self._row(uow.session, task_id)
+            holder = row.assignee
+            if holder != actor.username and not actor.has("supervisor"):
+                raise Conflict(f"task {task_id} is not held by {actor.username}")
+        return self._set_assignee(task_id, actor, None, "task.unclaimed", expect=holder)
+
+    def assign(self, task_id: str, username: str, actor: Actor) -> TaskView:
+        """A supervisor hands a task to a person holding one of its roles."""
+        if not actor.has("supervisor"):
+            raise Forbidden("only supervisors and admins assign tasks")
+        with self.ctx.uow() as uow:
+            row = self._row(uow.session, task_id)
+            roles = uow.session.scalar(select(User.roles).where(
+                User.username == username, User.active.is_(True)))
+            if roles is None:
+                raise BadRequest(f"no active user {username!r}")
+            if not Actor(username, frozenset(roles)).may_work(row.candidate_roles):
+                raise BadRequest(f"{username} holds none of the task's roles: "
+                                 f"{', '.join(row.candidate_roles)}")
+            current = row.assignee
+        return self._set_assignee(task_id, actor, username, "task.assigned", expect=current,
+                                  any_holder=True)
+
+    def complete(self, task_id: str, data: dict[str, Any], actor: Actor) -> InstanceView:
+        """Validate data against the task's form, complete it and run the instance on."""
+        if not isinstance(data, dict):
+            raise BadRequest("data must be a JSON object")
+        with self.ctx.uow() as uow:
+            row = self._row(uow.session, task_id)
+            self._may_work(row, actor)
+            if row.status != "ready":
+                raise Conflict(f"task {task_id} is {row.status}, not ready")
+            if row.assignee not in (None, actor.username):
+                raise Conflict(f"task {task_id} is claimed by {row.assignee}")
+            instance = uow.session.get(ProcessInstance, row.instance_id)
+            version_id = instance.process_version_id if instance else 0
+            _bundle, forms = self.ctx.specs.get(uow.session, version_id)
+            errors = validate_submission(forms.get(row.form_id) if row.form_id else None, data)
+            if errors:
+                raise FormInvalid("the form has errors; nothing was saved", errors)
+            instance_id, element_id = row.instance_id, row.element_id
+
+        def still_mine(session: Session) -> None:
+            current = self._row(session, task_id)
+            if current.status != "ready" or current.assignee not in (None, actor.username):
+                raise Conflict(f"task {task_id} was taken or completed meanwhile")
+
+        def work(running: RunningInstance) -> StepFailure | None:
+            try:
+                return running.complete(task_id, data)
+            except TaskNotReady as exc:
+                raise Conflict(f"task {task_id} is no longer ready") from exc
+
+        return self.instances.step(instance_id, actor, "task.completed", work,
+                                   task_id=task_id, precheck=still_mine,
+                                   detail={"element_id": element_id, "data": data})
+
+    def _set_assignee(self, task_id: str, actor: Actor, assignee: str | None, action: str,
+                      expect: str | None, any_holder: bool = False) -> TaskView:
+        with self.ctx.uow() as uow:
+            session = uow.session
+            row = self._row(session, task_id)
+            if assignee is not None and not any_holder:
+                self._may_work(row, actor)
+            held = HumanTask.assignee.is_(None) if expect is None else HumanTask.assignee == expect
+            if action == "task.claimed":
+                held = HumanTask.assignee.is_(None) | (HumanTask.assignee == actor.username)
+            changed = session.execute(
+                update(HumanTask)
+                .where(HumanTask.id == task_id, HumanTask.status == "ready", held)
+                .values(assignee=assignee, claimed_at=self.ctx.clock.now() if assignee else None)
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                current = self._row(session, task_id)
+                if current.status != "ready":
+                    raise Conflict(f"task {task_id} is {current.status}, not ready")
+                raise Conflict(f"task {task_id} is claimed by {current.assignee}")
+            record(session, self.ctx.clock.now(), actor.username, action,
+                   instance_id=row.instance_id, case_id=row.case_id, task_id=task_id,
+                   element_id=row.element_id, detail={"assignee": assignee, "previous": expect})
+            uow.commit()
+            session.refresh(row)
+            return TaskView.of(row)
+
+    def _row(self, session: Session, task_id: str) -> HumanTask:
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return row
+
+    def _may_work(self, row: HumanTask, actor: Actor) -> None:
+        if not actor.may_work(row.candidate_roles):
+            raise Forbidden(f"{actor.username} holds none of the roles this task needs: "
+                            f"{', '.join(row.candidate_roles)}")
+
+    def _may_see(self, row: HumanTask, actor: Actor) -> None:
+        if row.assignee == actor.username or actor.has("supervisor"):
+            return
+        self._may_work(row, actor)
+
+
+def _offered_to(actor: Actor) -> Any:
+    roles = ["*", *actor.roles]
+    if "admin" in actor.roles:
+        return exists().where(HumanTaskRole.task_id == HumanTask.id)
+    return exists().where(HumanTaskRole.task_id == HumanTask.id, HumanTaskRole.role.in_(roles))

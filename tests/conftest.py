@@ -1,0 +1,104 @@
+"""Shared fixtures: an engine on a fresh SQLite file and on a real PostgreSQL, a frozen clock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine import Actor, Engine, FrozenClock, Settings, build
+from engine.persistence.database import create_db_engine
+from engine.persistence.migrate import upgrade
+from engine.persistence.tables import Base
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROCESSES = FIXTURES / "processes"
+FORMS = FIXTURES / "forms"
+PG_URL = os.environ.get("CARECYCLE_TEST_PG_URL", "")
+REQUIRE_PG = os.environ.get("CARECYCLE_REQUIRE_PG") == "1"
+
+DESIGNER = Actor("dana", frozenset({"designer"}))
+CASE_MANAGER = Actor("cara", frozenset({"case_manager"}))
+OTHER_CM = Actor("carl", frozenset({"case_manager"}))
+INTAKE = Actor("ines", frozenset({"intake"}))
+SUPERVISOR = Actor("sam", frozenset({"supervisor"}))
+ADMIN = Actor("admin", frozenset({"admin"}))
+PEOPLE = (DESIGNER, CASE_MANAGER, OTHER_CM, INTAKE, SUPERVISOR, ADMIN)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test (migrating once is enough)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    """The test PostgreSQL, migrated once per session."""
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("CARECYCLE_REQUIRE_PG=1 but CARECYCLE_TEST_PG_URL is not set")
+        pytest.skip("PostgreSQL tests need CARECYCLE_TEST_PG_URL (make test sets it)")
+    engine = create_engine(PG_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    except Exception as exc:  # pragma: no cover - environment problem
+        pytest.fail(f"cannot reach PostgreSQL at CARECYCLE_TEST_PG_URL: {exc}")
+    finally:
+        engine.dispose()
+    migrated = create_db_engine(PG_URL)
+    upgrade(migrated)
+    migrated.dispose()
+    return PG_URL
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "carecycle.sqlite3"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_migrated")
+    _truncate(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock that moves only when a test says so."""
+    return FrozenClock()
+
+
+def make_settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings pointing at the test fixtures."""
+    return Settings(database_url=db_url, processes_dir=PROCESSES, forms_dir=FORMS,
+                    var_dir=tmp_path / "var", secret_key="test-secret")
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Engine]:
+    """An engine with the fixture processes deployed and the test people created."""
+    eng = build(make_settings(db_url, tmp_path), clock)
+    for person in PEOPLE:
+        eng.users.create(person.username, "password-123", sorted(person.roles))
+    eng.processes.deploy_directory(DESIGNER)
+    yield eng
+    eng.dispose()
