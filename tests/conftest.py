@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from engine import Actor, Engine, FrozenClock, Settings, build
 from engine.persistence.database import create_db_engine
@@ -41,24 +42,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_migrated() -> str:
-    """The test PostgreSQL, migrated once per session."""
+def pg_migrated() -> Iterator[str]:
+    """A PostgreSQL database of this test session's own (parallel runs don't collide)."""
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("CARECYCLE_REQUIRE_PG=1 but CARECYCLE_TEST_PG_URL is not set")
         pytest.skip("PostgreSQL tests need CARECYCLE_TEST_PG_URL (make test sets it)")
-    engine = create_engine(PG_URL)
+    base = make_url(PG_URL)
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # pragma: no cover - environment problem
-        pytest.fail(f"cannot reach PostgreSQL at CARECYCLE_TEST_PG_URL: {exc}")
-    finally:
-        engine.dispose()
-    migrated = create_db_engine(PG_URL)
+        pytest.fail(f"cannot create a database on CARECYCLE_TEST_PG_URL: {exc}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    migrated = create_db_engine(url)
     upgrade(migrated)
     migrated.dispose()
-    return PG_URL
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate(url: str) -> None:
