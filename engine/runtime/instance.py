@@ -144,9 +144,11 @@ class RunningInstance:
                 return self._failure(exc)
         return self.run()
 
-    def retry(self) -> StepFailure | None:
-        """Make failed tasks runnable again (with their data from before the failure) and run."""
+    def retry(self, corrections: dict[str, Any] | None = None) -> StepFailure | None:
+        """Make failed tasks runnable again, with corrected data if given, and run."""
         for task in self.workflow.get_tasks(state=TaskState.ERROR):
+            if corrections:
+                task.data.update(copy.deepcopy(corrections))
             task._set_state(TaskState.READY)
         return self.run()
 

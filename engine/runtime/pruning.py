@@ -8,7 +8,8 @@ Pruning keeps only what can still matter: the root, and the subtree of the deepe
 *completed* task that is an ancestor of every unfinished task. Every unfinished task,
 every join's split and every boundary-event split lies in that subtree, and the kept
 completed ancestor holds the data its children inherit. The history lives in CareCycle's
-audit log, not in the tree. Children a standard loop has already merged are dropped too.
+audit log, not in the tree. Children a standard loop has already merged are dropped too
+(the loop only counts its merged list, so their ids are blanked).
 ``tests/unit/test_pruning.py`` runs every BPMN construct pruned after each step.
 """
 
@@ -58,9 +59,12 @@ def _drop_merged_loop_children(wf: Any, top: Any) -> int:
     for task in list(wf.tasks.values()):
         if isinstance(task.task_spec, StandardLoopTask) and task.state == TaskState.STARTED:
             done = {c.id for c in task.children if c.has_state(_FINISHED)}
+            done_text = {str(c) for c in done}
             for child_id in done:
                 dropped.extend(_subtree_ids(wf.tasks[child_id]))
             task._children = [c for c in task._children if c not in done]
+            merged = task.internal_data.get("merged", [])
+            task.internal_data["merged"] = ["" if m in done_text else m for m in merged]
     _forget(wf, top, dropped)
     return len(dropped)
 

@@ -248,7 +248,7 @@ def test_script_task_syntax_error() -> None:
 def test_empty_script_task() -> None:
     task = '<bpmn:scriptTask id="calc"><bpmn:script>  </bpmn:script></bpmn:scriptTask>'
     line = only_problem({"s.bpmn": document(process(chain(task, "calc")))})
-    assert line == "s.bpmn:calc: script task has no script"
+    assert line == "s.bpmn:calc: script: has no script"
 
 
 def test_pre_and_post_script_syntax_errors() -> None:
@@ -430,6 +430,32 @@ def test_business_rule_task_with_unknown_or_no_decision() -> None:
     ]
 
 
+def test_dmn_schema_error_and_shape_problems() -> None:
+    bad = dmn(("dec", '"a"')).replace(b'<rule id="rule_dec">', b'<rule id="rule_dec"><bogus />')
+    literal = '<decision id="lit" name="Lit"><literalExpression id="le" /></decision>'
+    sources = {
+        "xsd.dmn": bad,
+        "empty.dmn": DMN.format(decisions="").encode(),
+        "literal.dmn": DMN.format(decisions=literal).encode(),
+    }
+    found = problems_of(sources)
+    assert found[0].startswith("xsd.dmn:rule_dec: Element 'bogus': This element is not expected.")
+    assert found[1:] == [
+        "empty.dmn:line-3: DMN file defines no decision",
+        "literal.dmn:lit: decision has no decision table",
+    ]
+
+
+def test_schema_errors_on_one_line_name_the_elements_at_fault() -> None:
+    one_line = '<decision id="first"><decisionTable id="t" /></decision>'
+    found = problems_of({"x.dmn": DMN.format(decisions=one_line).encode()})
+    assert found == [
+        "x.dmn:first: Element 'decision': The attribute 'name' is required but missing.",
+        "x.dmn:t: Element 'decisionTable': Missing child element(s). Expected is one of"
+        " ( description, extensionElements, input, output ).",
+    ]
+
+
 # --- several problems at once ----------------------------------------------------------------
 
 
@@ -454,6 +480,43 @@ def test_every_problem_of_a_batch_is_reported() -> None:
     assert found[3].startswith("two.bpmn:w: timeDuration PT1S must be a quoted string")
     assert found[4].startswith("three.bpmn:line-1: malformed XML")
     assert len(found) == 5
+
+
+def test_flow_leaving_its_sub_process_is_reported() -> None:
+    sub = """<bpmn:subProcess id="sp">
+    <bpmn:startEvent id="ss" />
+    <bpmn:sequenceFlow id="sf" sourceRef="ss" targetRef="end" />
+  </bpmn:subProcess>"""
+    line = only_problem({"x.bpmn": document(process(chain(sub, "sp")))})
+    assert line == "x.bpmn:sf: targetRef 'end' is outside the sub-process of this flow"
+
+
+def test_loop_condition_syntax_error() -> None:
+    loop = """<bpmn:userTask id="u"><bpmn:standardLoopCharacteristics>
+    <bpmn:loopCondition>done ==</bpmn:loopCondition>
+  </bpmn:standardLoopCharacteristics></bpmn:userTask>"""
+    line = only_problem({"x.bpmn": document(process(chain(loop, "u")))})
+    assert line == "x.bpmn:u: loopCondition: invalid Python: invalid syntax (line 1)"
+
+
+def test_problem_in_an_embedded_sub_process_names_it() -> None:
+    sub = '<bpmn:subProcess id="sp"><bpmn:task id="only" /></bpmn:subProcess>'
+    line = only_problem({"x.bpmn": document(process(chain(sub, "sp")))})
+    assert line == "x.bpmn:sp: Exactly one start event is required in a SubWorkflow Task; found 0."
+
+
+def test_problem_in_a_called_process_is_reported_once_in_its_own_file() -> None:
+    call = '<bpmn:callActivity id="c" calledElement="callee" />'
+    sources = {
+        "caller.bpmn": document(process(chain(call, "c"), "caller")),
+        "callee.bpmn": document(process('<bpmn:task id="t" />', "callee")),
+    }
+    assert problems_of(sources) == ["callee.bpmn:callee: No start event found"]
+    dangling = chain(user_task("t"), "t").replace('targetRef="end"', 'targetRef="gone"')
+    sources["callee.bpmn"] = document(process(dangling, "callee"))
+    assert problems_of(sources) == [
+        "callee.bpmn:f2: targetRef 'gone' names no element of process 'callee'"
+    ]
 
 
 def test_duplicate_and_invalid_ids_in_a_file() -> None:

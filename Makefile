@@ -1,0 +1,37 @@
+# CareCycle: `make run` serves the app on http://127.0.0.1:5000; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/carecycle db upgrade
+	$(BIN)/carecycle processes deploy
+	$(BIN)/carecycle demo --if-new
+	$(BIN)/carecycle serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check engine web tests bench
+	$(BIN)/ruff format --check engine web tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	@pg_url=$$(./scripts/test-postgres.sh) && \
+	CARECYCLE_TEST_PG_URL="$$pg_url" CARECYCLE_REQUIRE_PG=1 $(BIN)/pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	@pg_url=$$(./scripts/test-postgres.sh) && \
+	CARECYCLE_BENCH_PG_URL="$${pg_url%_test}_test_bench" $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
