@@ -48,11 +48,20 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
     """Wire the services for settings (default: the environment) and a clock."""
     settings = settings or Settings.from_env()
     db = create_db_engine(settings.database_url)
-    ctx = Context(settings=settings, sessions=session_factory(db),
-                  clock=clock or SystemClock(), codec=WorkflowCodec())
+    ctx = Context(
+        settings=settings,
+        sessions=session_factory(db),
+        clock=clock or SystemClock(),
+        codec=WorkflowCodec(),
+    )
     processes = ProcessService(ctx)
     instances = InstanceService(ctx, processes)
     return Engine(
-        settings=settings, db=db, context=ctx, processes=processes, instances=instances,
-        tasks=TaskService(ctx, instances), users=UserService(ctx),
+        settings=settings,
+        db=db,
+        context=ctx,
+        processes=processes,
+        instances=instances,
+        tasks=TaskService(ctx, instances),
+        users=UserService(ctx),
     )

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine import Actor, Engine, FrozenClock, Settings, build
 from engine.persistence.database import create_db_engine
 from engine.persistence.migrate import upgrade
-from engine.persistence.tables import Base
+from engine.persistence.tables import Base, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROCESSES = FIXTURES / "processes"
@@ -28,6 +29,7 @@ OTHER_CM = Actor("carl", frozenset({"case_manager"}))
 INTAKE = Actor("ines", frozenset({"intake"}))
 SUPERVISOR = Actor("sam", frozenset({"supervisor"}))
 ADMIN = Actor("admin", frozenset({"admin"}))
+PASSWORD = "password-123"
 PEOPLE = (DESIGNER, CASE_MANAGER, OTHER_CM, INTAKE, SUPERVISOR, ADMIN)
 
 
@@ -95,16 +97,42 @@ def clock() -> FrozenClock:
 
 def make_settings(db_url: str, tmp_path: Path) -> Settings:
     """Settings pointing at the test fixtures."""
-    return Settings(database_url=db_url, processes_dir=PROCESSES, forms_dir=FORMS,
-                    var_dir=tmp_path / "var", secret_key="test-secret")
+    return Settings(
+        database_url=db_url,
+        processes_dir=PROCESSES,
+        forms_dir=FORMS,
+        var_dir=tmp_path / "var",
+        secret_key="test-secret",
+    )
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One argon2 hash of the test password (hashing is slow on purpose)."""
+    return PasswordHasher().hash(PASSWORD)
+
+
+def add_people(eng: Engine, password_hash: str) -> None:
+    """Insert the test people directly (the users service is tested on its own)."""
+    with eng.context.uow() as uow:
+        for person in PEOPLE:
+            uow.session.add(
+                User(
+                    username=person.username,
+                    display_name=person.username,
+                    password_hash=password_hash,
+                    roles=sorted(person.roles),
+                    created_at=eng.clock.now(),
+                )
+            )
+        uow.commit()
 
 
 @pytest.fixture
-def engine(db_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Engine]:
+def engine(db_url: str, clock: FrozenClock, tmp_path: Path, password_hash: str) -> Iterator[Engine]:
     """An engine with the fixture processes deployed and the test people created."""
     eng = build(make_settings(db_url, tmp_path), clock)
-    for person in PEOPLE:
-        eng.users.create(person.username, "password-123", sorted(person.roles))
+    add_people(eng, password_hash)
     eng.processes.deploy_directory(DESIGNER)
     yield eng
     eng.dispose()

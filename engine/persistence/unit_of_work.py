@@ -42,21 +42,27 @@ class UnitOfWork:
             session.close()
             self._session = None
         if isinstance(exc, StaleDataError):
-            raise Conflict("the instance was changed by someone else; reload and try again") from exc
+            raise Conflict(
+                "the instance was changed by someone else; reload and try again"
+            ) from exc
 
     def flush(self) -> None:
         """Send pending changes (a stale instance raises Conflict)."""
         try:
             self.session.flush()
         except StaleDataError as exc:
-            raise Conflict("the instance was changed by someone else; reload and try again") from exc
+            raise Conflict(
+                "the instance was changed by someone else; reload and try again"
+            ) from exc
 
     def commit(self) -> None:
         """Commit the command's changes (a stale instance raises Conflict)."""
         try:
             self.session.commit()
         except StaleDataError as exc:
-            raise Conflict("the instance was changed by someone else; reload and try again") from exc
+            raise Conflict(
+                "the instance was changed by someone else; reload and try again"
+            ) from exc
         except OperationalError as exc:
             if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
                 raise Conflict("the database is busy with a conflicting change; retry") from exc

@@ -1,10 +1,11 @@
-"""One running workflow: start, run until it waits, complete tasks, deliver messages, fire timers."""
+"""One running workflow: start, run until it waits, complete tasks, deliver messages."""
 
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from engine.runtime.scripts import script_engine
 from engine.runtime.serializer import SpecBundle, WorkflowCodec
 
 _SCRIPT_ENGINE = script_engine()
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,9 @@ class RunningInstance:
     def ready_tasks(self) -> list[ReadyTask]:
         """The human tasks ready for a person."""
         now = self.clock.now()
-        return [_ready_task(t, now) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+        return [
+            _ready_task(t, now) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        ]
 
     def waiting_timers(self) -> list[WaitingTimer]:
         """Every waiting timer with its due time (also in sub-processes and event gateways)."""
@@ -194,7 +198,9 @@ class RunningInstance:
                 due = _due_time(definition, task.internal_data.get("event_value"))
                 if due is not None:
                     kind = type(definition).__name__.replace("TimerEventDefinition", "").lower()
-                    timers.append(WaitingTimer(str(task.id), _element_id(task), due, kind or "date"))
+                    timers.append(
+                        WaitingTimer(str(task.id), _element_id(task), due, kind or "date")
+                    )
         return sorted(timers, key=lambda t: t.due_at)
 
     def waiting_messages(self) -> list[WaitingMessage]:
@@ -307,9 +313,11 @@ def _due_at(task: Any, expression: str | None, now: datetime) -> datetime | None
         value = _SCRIPT_ENGINE.evaluate(task, expression)
         if isinstance(value, str) and value.upper().startswith("P"):
             parsed = TimerEventDefinition.parse_iso_duration(value)
-            return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            return now + delta
         if isinstance(value, str):
             return datetime.fromisoformat(TimerEventDefinition.get_datetime(value).isoformat())
-    except Exception:
+    except Exception as exc:  # a bad dueIn must not stop the work; the validator lints it
+        _log.warning("dueIn %r of %s failed: %s", expression, _element_id(task), exc)
         return None
     return None

@@ -12,11 +12,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from engine.runtime.timeclock import current_time
 
 _SAFE_NAMES = (
-    "abs all any bool dict divmod enumerate filter float format frozenset int isinstance len "
-    "list map max min range reversed round set sorted str sum tuple zip "
-    "ArithmeticError Exception KeyError IndexError TypeError ValueError ZeroDivisionError "
-    "None True False"
-).split()
+    *("abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format"),
+    *("frozenset", "int", "isinstance", "len", "list", "map", "max", "min", "range"),
+    *("reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip"),
+    *("ArithmeticError", "Exception", "KeyError", "IndexError", "TypeError", "ValueError"),
+    *("ZeroDivisionError", "None", "True", "False"),
+)
 
 SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _SAFE_NAMES}
 
@@ -36,7 +37,7 @@ def _add_duration(moment: str, duration: str) -> str:
     start = datetime.fromisoformat(moment)
     parsed = TimerEventDefinition.parse_iso_duration(duration)
     result = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
-    return result.date().isoformat() if len(moment) == 10 else result.isoformat()
+    return str(result.date().isoformat() if len(moment) == 10 else result.isoformat())
 
 
 def _days_between(first: str, second: str) -> int:

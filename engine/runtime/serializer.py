@@ -54,7 +54,9 @@ def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpecByReference
     registry = BpmnWorkflowSerializer.configure(config)
-    registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    registry.register(
+        date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"])
+    )
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
     return BpmnWorkflowSerializer(registry)
 
@@ -81,7 +83,9 @@ class WorkflowCodec:
         registry = self._serializer.registry
         payload = {
             "spec": registry.convert(bundle.spec),
-            "subprocess_specs": {k: registry.convert(v) for k, v in bundle.subprocess_specs.items()},
+            "subprocess_specs": {
+                k: registry.convert(v) for k, v in bundle.subprocess_specs.items()
+            },
         }
         return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 

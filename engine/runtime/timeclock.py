@@ -17,7 +17,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 
 from engine.clock import Clock, SystemClock
 
-_current: ContextVar[Clock] = ContextVar("carecycle_clock", default=SystemClock())
+_SYSTEM = SystemClock()
+_current: ContextVar[Clock | None] = ContextVar("carecycle_clock", default=None)
 
 
 class ClockDatetime(datetime):
@@ -26,13 +27,13 @@ class ClockDatetime(datetime):
     @classmethod
     def now(cls, tz: tzinfo | None = None) -> ClockDatetime:
         """The bound clock's time, in tz (UTC when tz is None)."""
-        moment = _current.get().now().astimezone(tz or UTC)
+        moment = (_current.get() or _SYSTEM).now().astimezone(tz or UTC)
         return cls.combine(moment.date(), moment.timetz())
 
 
 def install() -> None:
     """Point SpiffWorkflow's timer module at ClockDatetime (idempotent)."""
-    _timer_module.datetime = ClockDatetime  # type: ignore[misc]
+    _timer_module.datetime = ClockDatetime
 
 
 def is_installed() -> bool:
@@ -53,4 +54,4 @@ def bound(clock: Clock) -> Iterator[None]:
 
 def current_time() -> datetime:
     """The time of the clock bound to this context (aware, UTC)."""
-    return _current.get().now().astimezone(UTC)
+    return (_current.get() or _SYSTEM).now().astimezone(UTC)

@@ -38,7 +38,8 @@ class SpecCache:
         if row is None:
             raise NotFound(f"process version {version_id} does not exist")
         forms = {
-            fid: Form(fid, f.get("schema", {}), f.get("ui_schema", {})) for fid, f in row.forms.items()
+            fid: Form(fid, f.get("schema", {}), f.get("ui_schema", {}))
+            for fid, f in row.forms.items()
         }
         item = (self._codec.load_bundle(row.bundle), forms)
         with self._lock:

@@ -41,16 +41,29 @@ class InstanceService:
             failure = running.run()
             now = self.ctx.clock.now()
             row = ProcessInstance(
-                process_version_id=version.id, process_id=process_id, status="running",
-                state="", data={}, case_id=case_id, started_by=actor.username,
-                created_at=now, updated_at=now,
+                process_version_id=version.id,
+                process_id=process_id,
+                status="running",
+                state="",
+                data={},
+                case_id=case_id,
+                started_by=actor.username,
+                created_at=now,
+                updated_at=now,
             )
             session.add(row)
             session.flush()
             result = store(self.ctx, session, row, running, failure, actor.username)
-            record(session, now, actor.username, "instance.started", instance_id=row.id,
-                   case_id=case_id, to_status=result.to_status,
-                   detail={"process_id": process_id, "version": version.version})
+            record(
+                session,
+                now,
+                actor.username,
+                "instance.started",
+                instance_id=row.id,
+                case_id=case_id,
+                to_status=result.to_status,
+                detail={"process_id": process_id, "version": version.version},
+            )
             uow.commit()
             return self.view(session, row)
 
@@ -59,8 +72,13 @@ class InstanceService:
         with self.ctx.uow() as uow:
             return self.view(uow.session, self._row(uow.session, instance_id))
 
-    def list(self, status: str | None = None, process_id: str | None = None,
-             limit: int = 100, offset: int = 0) -> list[InstanceView]:
+    def list(
+        self,
+        status: str | None = None,
+        process_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[InstanceView]:
         """Instances, newest first, optionally filtered."""
         query = select(ProcessInstance).order_by(ProcessInstance.id.desc())
         if status:
@@ -79,25 +97,37 @@ class InstanceService:
         """End an instance for good: its tasks and timers are cancelled."""
         return self._set_aside(instance_id, actor, reason, "terminated")
 
-    def resume(self, instance_id: int, actor: Actor, reason: str = "") -> InstanceView:
-        """Lift a suspension and retry failed steps (after their cause was fixed)."""
+    def resume(
+        self, instance_id: int, actor: Actor, reason: str = "",
+        corrections: dict[str, Any] | None = None,
+    ) -> InstanceView:
+        """Lift a suspension and retry failed steps, with corrected data if given."""
         _require_supervisor(actor)
         with self.ctx.uow() as uow:
             session = uow.session
             row = self._row(session, instance_id)
             before = row.status
             if before not in ("suspended", "error"):
-                raise Conflict(f"instance {instance_id} is {before}; only suspended or failed "
-                               "instances resume")
+                raise Conflict(
+                    f"instance {instance_id} is {before}; only suspended or failed instances resume"
+                )
             if before == "suspended":
                 row.status = row.status_before_suspend or "running"
                 row.status_before_suspend = None
             running = self._running(session, row)
-            failure = running.retry()
+            failure = running.retry(corrections)
             result = store(self.ctx, session, row, running, failure, actor.username)
-            record(session, self.ctx.clock.now(), actor.username, "instance.resumed",
-                   instance_id=row.id, case_id=row.case_id, from_status=before,
-                   to_status=result.to_status, detail={"reason": reason})
+            record(
+                session,
+                self.ctx.clock.now(),
+                actor.username,
+                "instance.resumed",
+                instance_id=row.id,
+                case_id=row.case_id,
+                from_status=before,
+                to_status=result.to_status,
+                detail={"reason": reason},
+            )
             uow.commit()
             return self.view(session, row)
 
@@ -112,18 +142,24 @@ class InstanceService:
             try:
                 return running.deliver(name, payload)
             except NotWaitingForMessage as exc:
-                raise Conflict(f"instance {instance_id} is not waiting for message {name!r}") from exc
+                raise Conflict(
+                    f"instance {instance_id} is not waiting for message {name!r}"
+                ) from exc
 
-        return self.step(instance_id, actor, "message.delivered", deliver,
-                         detail={"name": name})
+        return self.step(instance_id, actor, "message.delivered", deliver, detail={"name": name})
 
     def fire_due_timers(self, instance_id: int, actor: Actor) -> InstanceView:
         """Fire the instance's timers that are due by the engine clock and run on."""
         return self.step(instance_id, actor, "timers.fired", lambda r: r.run())
 
     def step(
-        self, instance_id: int, actor: Actor, action: str, work: Step,
-        task_id: str | None = None, detail: dict[str, Any] | None = None,
+        self,
+        instance_id: int,
+        actor: Actor,
+        action: str,
+        work: Step,
+        task_id: str | None = None,
+        detail: dict[str, Any] | None = None,
         precheck: Callable[[Session], None] | None = None,
     ) -> InstanceView:
         """Load an active instance, apply work, store it and audit it, in one transaction."""
@@ -137,20 +173,38 @@ class InstanceService:
             running = self._running(session, row)
             failure = work(running)
             result = store(self.ctx, session, row, running, failure, actor.username, task_id)
-            record(session, self.ctx.clock.now(), actor.username, action, instance_id=row.id,
-                   case_id=row.case_id, task_id=task_id, from_status=result.from_status,
-                   to_status=result.to_status, detail=detail or {})
+            record(
+                session,
+                self.ctx.clock.now(),
+                actor.username,
+                action,
+                instance_id=row.id,
+                case_id=row.case_id,
+                task_id=task_id,
+                from_status=result.from_status,
+                to_status=result.to_status,
+                detail=detail or {},
+            )
             uow.commit()
             return self.view(session, row)
 
     def view(self, session: Session, row: ProcessInstance) -> InstanceView:
         """An instance row as a view, with its ready tasks and pending timers."""
         version = session.get(ProcessVersion, row.process_version_id)
-        tasks = list(session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == row.id, HumanTask.status == "ready").order_by(
-            HumanTask.created_at, HumanTask.id)))
-        timers = list(session.scalars(select(Timer).where(
-            Timer.instance_id == row.id, Timer.status == "pending").order_by(Timer.due_at)))
+        tasks = list(
+            session.scalars(
+                select(HumanTask)
+                .where(HumanTask.instance_id == row.id, HumanTask.status == "ready")
+                .order_by(HumanTask.created_at, HumanTask.id)
+            )
+        )
+        timers = list(
+            session.scalars(
+                select(Timer)
+                .where(Timer.instance_id == row.id, Timer.status == "pending")
+                .order_by(Timer.due_at)
+            )
+        )
         return InstanceView.of(row, version.version if version else 0, tasks, timers)
 
     def _set_aside(self, instance_id: int, actor: Actor, reason: str, target: str) -> InstanceView:
@@ -169,9 +223,17 @@ class InstanceService:
                 row.status_before_suspend = before
             row.status = target
             store(self.ctx, session, row, running, None, actor.username)
-            record(session, self.ctx.clock.now(), actor.username, f"instance.{target}",
-                   instance_id=row.id, case_id=row.case_id, from_status=before,
-                   to_status=target, detail={"reason": reason})
+            record(
+                session,
+                self.ctx.clock.now(),
+                actor.username,
+                f"instance.{target}",
+                instance_id=row.id,
+                case_id=row.case_id,
+                from_status=before,
+                to_status=target,
+                detail={"reason": reason},
+            )
             uow.commit()
             return self.view(session, row)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -95,8 +95,11 @@ class ProcessService:
         )
         query = (
             select(ProcessVersion)
-            .join(newest, (ProcessVersion.process_id == newest.c.process_id)
-                  & (ProcessVersion.version == newest.c.v))
+            .join(
+                newest,
+                (ProcessVersion.process_id == newest.c.process_id)
+                & (ProcessVersion.version == newest.c.v),
+            )
             .order_by(ProcessVersion.process_id)
         )
         with self.ctx.uow() as uow:
@@ -139,8 +142,11 @@ class ProcessService:
         actor: Actor,
     ) -> Deployed:
         bundle_json = self.ctx.codec.dump_bundle(SpecBundle(parsed.spec, parsed.subprocess_specs))
-        used = {fid: {"schema": forms[fid].schema, "ui_schema": forms[fid].ui_schema}
-                for fid in sorted(set(parsed.forms)) if fid in forms}
+        used = {
+            fid: {"schema": forms[fid].schema, "ui_schema": forms[fid].ui_schema}
+            for fid in sorted(set(parsed.forms))
+            if fid in forms
+        }
         digest = content_hash(bundle_json, json.dumps(used, sort_keys=True))
         latest = session.scalars(
             select(ProcessVersion)
@@ -167,8 +173,13 @@ class ProcessService:
         )
         session.add(row)
         session.flush()
-        record(session, row.deployed_at, actor.username, "process.deployed",
-               detail={"process_id": row.process_id, "version": row.version})
+        record(
+            session,
+            row.deployed_at,
+            actor.username,
+            "process.deployed",
+            detail={"process_id": row.process_id, "version": row.version},
+        )
         return Deployed(row.process_id, row.version, created=True)
 
     def forms_of(self, session: Session, version_id: int) -> dict[str, Form]:
@@ -180,7 +191,7 @@ def _info(row: ProcessVersion) -> ProcessInfo:
     return ProcessInfo(row.process_id, row.version, row.name, row.deployed_at, row.id)
 
 
-def _form_checker(forms: Mapping[str, Form]):  # type: ignore[no-untyped-def]
+def _form_checker(forms: Mapping[str, Form]) -> Callable[[str], str | None]:
     def exists(form_id: str) -> str | None:
         return None if form_id in forms else f"form {form_id!r} not found in the forms directory"
 

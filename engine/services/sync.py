@@ -55,8 +55,11 @@ def _status(running: RunningInstance, failure: StepFailure | None) -> str:
         return "error"
     if running.is_completed():
         return "completed"
-    return "waiting" if (running.ready_tasks() or running.waiting_timers()
-                         or running.waiting_messages()) else "running"
+    return (
+        "waiting"
+        if (running.ready_tasks() or running.waiting_timers() or running.waiting_messages())
+        else "running"
+    )
 
 
 def _record_failure(
@@ -67,8 +70,17 @@ def _record_failure(
             row.error_element = row.error_message = None
         return
     row.error_element, row.error_message = failure.element_id, failure.message
-    record(session, now, actor, "instance.failed", instance_id=row.id, case_id=row.case_id,
-           element_id=failure.element_id, to_status="error", detail={"message": failure.message})
+    record(
+        session,
+        now,
+        actor,
+        "instance.failed",
+        instance_id=row.id,
+        case_id=row.case_id,
+        element_id=failure.element_id,
+        to_status="error",
+        detail={"message": failure.message},
+    )
 
 
 def sync_tasks(
@@ -94,14 +106,30 @@ def sync_tasks(
             task_row.completed_at = now
             task_row.completed_by = actor if done else None
             if not done:
-                record(session, now, actor, "task.cancelled", instance_id=row.id,
-                       case_id=row.case_id, task_id=task_id, element_id=task_row.element_id)
+                record(
+                    session,
+                    now,
+                    actor,
+                    "task.cancelled",
+                    instance_id=row.id,
+                    case_id=row.case_id,
+                    task_id=task_id,
+                    element_id=task_row.element_id,
+                )
     for task in ready:
         if task.task_id not in existing:
             _insert_task(session, row, task, now)
-            record(session, now, actor, "task.created", instance_id=row.id, case_id=row.case_id,
-                   task_id=task.task_id, element_id=task.element_id,
-                   detail={"name": task.name, "lane": task.lane})
+            record(
+                session,
+                now,
+                actor,
+                "task.created",
+                instance_id=row.id,
+                case_id=row.case_id,
+                task_id=task.task_id,
+                element_id=task.element_id,
+                detail={"name": task.name, "lane": task.lane},
+            )
 
 
 def _insert_task(session: Session, row: ProcessInstance, task: ReadyTask, now: datetime) -> None:
@@ -110,11 +138,23 @@ def _insert_task(session: Session, row: ProcessInstance, task: ReadyTask, now: d
         existing.status, existing.completed_at, existing.completed_by = "ready", None, None
         return
     roles = list(task.candidate_roles)
-    session.add(HumanTask(
-        id=task.task_id, instance_id=row.id, case_id=row.case_id, process_id=row.process_id,
-        element_id=task.element_id, name=task.name, lane=task.lane, candidate_roles=roles,
-        form_id=task.form_id, assignee=None, due_at=task.due_at, status="ready", created_at=now,
-    ))
+    session.add(
+        HumanTask(
+            id=task.task_id,
+            instance_id=row.id,
+            case_id=row.case_id,
+            process_id=row.process_id,
+            element_id=task.element_id,
+            name=task.name,
+            lane=task.lane,
+            candidate_roles=roles,
+            form_id=task.form_id,
+            assignee=None,
+            due_at=task.due_at,
+            status="ready",
+            created_at=now,
+        )
+    )
     session.flush()
     for role in roles or ["*"]:
         session.add(HumanTaskRole(task_id=task.task_id, role=role))
@@ -150,7 +190,14 @@ def sync_timers(
 
 
 def _add_timer(session: Session, row: ProcessInstance, timer: WaitingTimer, now: datetime) -> None:
-    session.add(Timer(
-        instance_id=row.id, task_id=timer.task_id, element_id=timer.element_id, kind=timer.kind,
-        due_at=timer.due_at, status="pending", created_at=now,
-    ))
+    session.add(
+        Timer(
+            instance_id=row.id,
+            task_id=timer.task_id,
+            element_id=timer.element_id,
+            kind=timer.kind,
+            due_at=timer.due_at,
+            status="pending",
+            created_at=now,
+        )
+    )

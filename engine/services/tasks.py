@@ -26,8 +26,14 @@ class TaskService:
         self.ctx = ctx
         self.instances = instances
 
-    def list(self, actor: Actor, scope: str = "mine", status: str = "ready",
-             limit: int = 200, offset: int = 0) -> list[TaskView]:
+    def list(
+        self,
+        actor: Actor,
+        scope: str = "mine",
+        status: str = "ready",
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[TaskView]:
         """Tasks in a scope: mine (assigned to me), team (open to my roles), all (supervisors)."""
         if scope not in SCOPES:
             raise BadRequest(f"scope must be one of {', '.join(SCOPES)}")
@@ -76,16 +82,19 @@ class TaskService:
             raise Forbidden("only supervisors and admins assign tasks")
         with self.ctx.uow() as uow:
             row = self._row(uow.session, task_id)
-            roles = uow.session.scalar(select(User.roles).where(
-                User.username == username, User.active.is_(True)))
+            roles = uow.session.scalar(
+                select(User.roles).where(User.username == username, User.active.is_(True))
+            )
             if roles is None:
                 raise BadRequest(f"no active user {username!r}")
             if not Actor(username, frozenset(roles)).may_work(row.candidate_roles):
-                raise BadRequest(f"{username} holds none of the task's roles: "
-                                 f"{', '.join(row.candidate_roles)}")
+                raise BadRequest(
+                    f"{username} holds none of the task's roles: {', '.join(row.candidate_roles)}"
+                )
             current = row.assignee
-        return self._set_assignee(task_id, actor, username, "task.assigned", expect=current,
-                                  any_holder=True)
+        return self._set_assignee(
+            task_id, actor, username, "task.assigned", expect=current, any_holder=True
+        )
 
     def complete(self, task_id: str, data: dict[str, Any], actor: Actor) -> InstanceView:
         """Validate data against the task's form, complete it and run the instance on."""
@@ -117,12 +126,25 @@ class TaskService:
             except TaskNotReady as exc:
                 raise Conflict(f"task {task_id} is no longer ready") from exc
 
-        return self.instances.step(instance_id, actor, "task.completed", work,
-                                   task_id=task_id, precheck=still_mine,
-                                   detail={"element_id": element_id, "data": data})
+        return self.instances.step(
+            instance_id,
+            actor,
+            "task.completed",
+            work,
+            task_id=task_id,
+            precheck=still_mine,
+            detail={"element_id": element_id, "data": data},
+        )
 
-    def _set_assignee(self, task_id: str, actor: Actor, assignee: str | None, action: str,
-                      expect: str | None, any_holder: bool = False) -> TaskView:
+    def _set_assignee(
+        self,
+        task_id: str,
+        actor: Actor,
+        assignee: str | None,
+        action: str,
+        expect: str | None,
+        any_holder: bool = False,
+    ) -> TaskView:
         with self.ctx.uow() as uow:
             session = uow.session
             row = self._row(session, task_id)
@@ -143,9 +165,17 @@ class TaskService:
                 if current.status != "ready":
                     raise Conflict(f"task {task_id} is {current.status}, not ready")
                 raise Conflict(f"task {task_id} is claimed by {current.assignee}")
-            record(session, self.ctx.clock.now(), actor.username, action,
-                   instance_id=row.instance_id, case_id=row.case_id, task_id=task_id,
-                   element_id=row.element_id, detail={"assignee": assignee, "previous": expect})
+            record(
+                session,
+                self.ctx.clock.now(),
+                actor.username,
+                action,
+                instance_id=row.instance_id,
+                case_id=row.case_id,
+                task_id=task_id,
+                element_id=row.element_id,
+                detail={"assignee": assignee, "previous": expect},
+            )
             uow.commit()
             session.refresh(row)
             return TaskView.of(row)
@@ -158,8 +188,10 @@ class TaskService:
 
     def _may_work(self, row: HumanTask, actor: Actor) -> None:
         if not actor.may_work(row.candidate_roles):
-            raise Forbidden(f"{actor.username} holds none of the roles this task needs: "
-                            f"{', '.join(row.candidate_roles)}")
+            raise Forbidden(
+                f"{actor.username} holds none of the roles this task needs: "
+                f"{', '.join(row.candidate_roles)}"
+            )
 
     def _may_see(self, row: HumanTask, actor: Actor) -> None:
         if row.assignee == actor.username or actor.has("supervisor"):

@@ -30,21 +30,31 @@ class UserService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def create(self, username: str, password: str, roles: list[str],
-               display_name: str = "") -> Actor:
+    def create(
+        self, username: str, password: str, roles: list[str], display_name: str = ""
+    ) -> Actor:
         """A new user with roles (BadRequest on unknown roles or a short password)."""
         unknown = sorted(set(roles) - set(ROLES))
         if unknown or not roles:
-            raise BadRequest(f"roles must be among {', '.join(ROLES)}; got {', '.join(unknown)}"
-                             if unknown else "at least one role is required")
+            raise BadRequest(
+                f"roles must be among {', '.join(ROLES)}; got {', '.join(unknown)}"
+                if unknown
+                else "at least one role is required"
+            )
         if len(password) < MIN_PASSWORD:
             raise BadRequest(f"password must have at least {MIN_PASSWORD} characters")
         if not username or not username.replace("_", "").replace(".", "").isalnum():
             raise BadRequest("username: letters, digits, '.' and '_' only")
         with self.ctx.uow() as uow:
-            uow.session.add(User(username=username, display_name=display_name or username,
-                                 password_hash=_HASHER.hash(password), roles=sorted(set(roles)),
-                                 created_at=self.ctx.clock.now()))
+            uow.session.add(
+                User(
+                    username=username,
+                    display_name=display_name or username,
+                    password_hash=_HASHER.hash(password),
+                    roles=sorted(set(roles)),
+                    created_at=self.ctx.clock.now(),
+                )
+            )
             try:
                 uow.commit()
             except IntegrityError as exc:
@@ -74,8 +84,11 @@ class UserService:
             user = uow.session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotFound(f"no user {username!r}")
-            uow.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
-                                     created_at=self.ctx.clock.now()))
+            uow.session.add(
+                ApiToken(
+                    user_id=user.id, token_hash=token_digest(token), created_at=self.ctx.clock.now()
+                )
+            )
             uow.commit()
         return token
 
@@ -83,7 +96,8 @@ class UserService:
         """The actor a bearer token belongs to (Unauthorized for an unknown token)."""
         with self.ctx.uow() as uow:
             user = uow.session.scalar(
-                select(User).join(ApiToken, ApiToken.user_id == User.id)
+                select(User)
+                .join(ApiToken, ApiToken.user_id == User.id)
                 .where(ApiToken.token_hash == token_digest(token))
             )
             if user is None or not user.active:

@@ -33,12 +33,20 @@ class TaskView:
     def of(cls, row: HumanTask) -> TaskView:
         """The view of a human_task row."""
         return cls(
-            id=row.id, instance_id=row.instance_id, case_id=row.case_id,
-            process_id=row.process_id, element_id=row.element_id, name=row.name,
-            lane=row.lane, assignee=row.assignee,
+            id=row.id,
+            instance_id=row.instance_id,
+            case_id=row.case_id,
+            process_id=row.process_id,
+            element_id=row.element_id,
+            name=row.name,
+            lane=row.lane,
+            assignee=row.assignee,
             candidate_roles=[r for r in row.candidate_roles if r != "*"],
-            form_id=row.form_id, due_at=row.due_at, status=row.status,
-            created_at=row.created_at, completed_at=row.completed_at,
+            form_id=row.form_id,
+            due_at=row.due_at,
+            status=row.status,
+            created_at=row.created_at,
+            completed_at=row.completed_at,
             completed_by=row.completed_by,
         )
 
@@ -91,10 +99,17 @@ class InstanceView:
     ) -> InstanceView:
         """The view of an instance row with its ready tasks and pending timers."""
         return cls(
-            id=row.id, process_id=row.process_id, version=version, status=row.status,
-            data=row.data, case_id=row.case_id, created_at=row.created_at,
-            updated_at=row.updated_at, completed_at=row.completed_at,
-            error_element=row.error_element, error_message=row.error_message,
+            id=row.id,
+            process_id=row.process_id,
+            version=version,
+            status=row.status,
+            data=row.data,
+            case_id=row.case_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            completed_at=row.completed_at,
+            error_element=row.error_element,
+            error_message=row.error_message,
             ready_tasks=[TaskView.of(t) for t in tasks],
             waiting_timers=[TimerView.of(t) for t in timers],
         )

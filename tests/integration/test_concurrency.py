@@ -37,9 +37,12 @@ def _race(*calls: Callable[[], Any]) -> list[Any]:
 
 def _count(engine: Engine, action: str) -> int:
     with engine.context.uow() as uow:
-        return int(uow.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
-        ) or 0)
+        return int(
+            uow.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+            )
+            or 0
+        )
 
 
 def test_two_concurrent_completions_one_wins(
@@ -82,8 +85,10 @@ def test_two_concurrent_completions_one_wins(
 def test_two_concurrent_claims_one_wins(engine: Engine) -> None:
     view = engine.instances.start("user_lanes", {}, INTAKE)
     task_id = view.ready_tasks[0].id
-    results = _race(lambda: engine.tasks.claim(task_id, INTAKE),
-                    lambda: engine.tasks.claim(task_id, SECOND_INTAKE))
+    results = _race(
+        lambda: engine.tasks.claim(task_id, INTAKE),
+        lambda: engine.tasks.claim(task_id, SECOND_INTAKE),
+    )
     wins = [r for r in results if not isinstance(r, Exception)]
     assert len(wins) == 1, results
     assert any(isinstance(r, Conflict) for r in results), results

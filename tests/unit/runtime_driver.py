@@ -29,8 +29,13 @@ def bundle(process_id: str) -> SpecBundle:
 class Driver:
     """A process run step by step; with persist=True every step is dumped and reloaded."""
 
-    def __init__(self, process_id: str, data: dict[str, Any] | None = None,
-                 persist: bool = True, clock: FrozenClock | None = None) -> None:
+    def __init__(
+        self,
+        process_id: str,
+        data: dict[str, Any] | None = None,
+        persist: bool = True,
+        clock: FrozenClock | None = None,
+    ) -> None:
         self.bundle = bundle(process_id)
         self.clock = clock or FrozenClock()
         self.persist = persist

@@ -32,11 +32,19 @@ def user_lanes(persist: bool) -> Driver:
     d.complete("take_referral", {"client_name": "Ada", "urgency": "expedited", "notes": "x"})
     [task] = d.running.ready_tasks()
     assert (task.lane, task.candidate_roles, task.form_id) == (
-        "case_manager", ("case_manager",), "fx_contact")
+        "case_manager",
+        ("case_manager",),
+        "fx_contact",
+    )
     assert task.due_at is not None and (task.due_at - d.clock.now()).days == 2
     d.complete("first_contact", {"contacted": True, "minutes": 30})
-    assert d.data() == {"client_name": "Ada", "urgency": "expedited", "notes": "x",
-                        "contacted": True, "minutes": 30}
+    assert d.data() == {
+        "client_name": "Ada",
+        "urgency": "expedited",
+        "notes": "x",
+        "contacted": True,
+        "minutes": 30,
+    }
     return d
 
 
@@ -45,8 +53,15 @@ def gateways_high(persist: bool) -> Driver:
     d = Driver("script_gateways", {"points": 7}, persist=persist)
     assert d.ready() == ["review"]
     d.complete("review")
-    assert d.data() == {"points": 7, "score": 14, "band": "high", "a_done": True,
-                        "b_done": True, "team_notified": True, "supervisor_notified": True}
+    assert d.data() == {
+        "points": 7,
+        "score": 14,
+        "band": "high",
+        "a_done": True,
+        "b_done": True,
+        "team_notified": True,
+        "supervisor_notified": True,
+    }
     return d
 
 
@@ -54,8 +69,14 @@ def gateways_high(persist: bool) -> Driver:
 def gateways_zero(persist: bool) -> Driver:
     d = Driver("script_gateways", {"points": 0}, persist=persist)
     d.complete("review")
-    assert d.data() == {"points": 0, "score": 0, "band": "normal", "a_done": True,
-                        "b_done": True, "routine_notified": True}
+    assert d.data() == {
+        "points": 0,
+        "score": 0,
+        "band": "normal",
+        "a_done": True,
+        "b_done": True,
+        "routine_notified": True,
+    }
     return d
 
 
@@ -76,8 +97,13 @@ def call_activity(persist: bool) -> Driver:
     assert (child.element_id, child.lane) == ("child_assess", "care_team")
     d.complete("child_assess", {"needs": 6, "comment": "housing"})
     d.complete("review_child_result")
-    assert d.data() == {"client_id": 42, "assessment_reason": "annual", "needs": 6,
-                        "comment": "housing", "child_result": "high"}
+    assert d.data() == {
+        "client_id": 42,
+        "assessment_reason": "annual",
+        "needs": 6,
+        "comment": "housing",
+        "child_result": "high",
+    }
     return d
 
 
@@ -133,7 +159,9 @@ def boundary_timers(persist: bool) -> Driver:
     d.advance(hours=1, seconds=1)
     assert d.ready() == ["assessment"]
     assert sorted(t.element_id for t in d.running.waiting_timers()) == [
-        "escalation_timer", "reminder_timer"]
+        "escalation_timer",
+        "reminder_timer",
+    ]
     d.advance(days=2)
     assert d.ready() == ["assessment"]  # due, but timers fire only once strictly past due
     d.advance(seconds=1)

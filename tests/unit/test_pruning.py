@@ -30,8 +30,9 @@ def test_tree_stays_shallow_in_a_long_loop() -> None:
     for week in range(400):  # raw SpiffWorkflow stalls at about 334
         d.complete("contact", {"done": False, "week": week})
     workflow = d.running.workflow
-    [ready] = [t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "contact"
-               and t.state == 16]
+    [ready] = [
+        t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "contact" and t.state == 16
+    ]
     assert _depth(ready) <= 3
     assert len(workflow.tasks) < 15
 

@@ -17,13 +17,16 @@ def _exec(script: str, data: dict[str, object]) -> dict[str, object]:
     return data
 
 
-@pytest.mark.parametrize("script", [
-    "import os",
-    "x = __import__('os')",
-    "x = open('/etc/passwd').read()",
-    "x = eval('1')",
-    "x = getattr(1, 'real')",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "import os",
+        "x = __import__('os')",
+        "x = open('/etc/passwd').read()",
+        "x = eval('1')",
+        "x = getattr(1, 'real')",
+    ],
+)
 def test_scripts_cannot_reach_outside(script: str) -> None:
     with pytest.raises((ImportError, NameError)):
         _exec(script, {})
