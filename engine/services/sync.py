@@ -38,28 +38,25 @@ def store(
     row.state = running.dump(ctx.codec)
     row.data = running.data()
     row.updated_at = now
+    closed = row.status == "terminated"
+    ready = [] if closed else running.ready_tasks()
+    timers = [] if closed else running.waiting_timers()
     if row.status not in ("suspended", "terminated"):
-        row.status = _status(running, failure)
+        row.status = _status(running, failure, waits=bool(ready or timers))
     _record_failure(session, row, failure, actor, now)
-    ready = [] if row.status == "terminated" else running.ready_tasks()
     sync_tasks(session, row, ready, now, actor, completed_task)
-    terminated = row.status == "terminated"
-    sync_timers(session, row, [] if terminated else running.waiting_timers(), now, terminated)
+    sync_timers(session, row, timers, now, cancel_all=closed)
     if row.status == "completed" and row.completed_at is None:
         row.completed_at = now
     return StepResult(before, row.status)
 
 
-def _status(running: RunningInstance, failure: StepFailure | None) -> str:
+def _status(running: RunningInstance, failure: StepFailure | None, waits: bool) -> str:
     if failure is not None or running.failed_tasks():
         return "error"
     if running.is_completed():
         return "completed"
-    return (
-        "waiting"
-        if (running.ready_tasks() or running.waiting_timers() or running.waiting_messages())
-        else "running"
-    )
+    return "waiting" if waits or running.waiting_messages() else "running"
 
 
 def _record_failure(
