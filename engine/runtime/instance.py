@@ -40,7 +40,8 @@ class ReadyTask:
     candidate_roles: tuple[str, ...]
     form_id: str | None
     due_at: datetime | None
-    data: dict[str, Any] = field(compare=False, repr=False)
+    assignee: str | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -132,17 +133,24 @@ class RunningInstance:
                 return self._failure(exc)
         return self.run()
 
-    def deliver(self, name: str, payload: dict[str, Any]) -> StepFailure | None:
-        """Deliver a BPMN message; raise NotWaitingForMessage when nothing catches it."""
-        definition = self._message_definition(name)
-        if definition is None:
+    def deliver(
+        self, name: str, payload: dict[str, Any], correlation: dict[str, Any] | None = None
+    ) -> StepFailure | None:
+        """Deliver a message to one waiting catcher whose data matches correlation.
+
+        Correlation maps dotted data paths (``referral.id``) to the values the catching
+        task's data must hold; raise NotWaitingForMessage when no catcher matches.
+        """
+        target = self._catcher(name, correlation or {})
+        if target is None:
             raise NotWaitingForMessage(name)
+        task, definition = target
+        event = BpmnEvent(definition, payload=copy.deepcopy(payload))
         with timeclock.bound(self.clock):
             try:
-                self.workflow.send_event(BpmnEvent(definition, payload=copy.deepcopy(payload)))
+                task.task_spec.catch(task, event)
+                task.task_spec._update(task)
             except WorkflowException as exc:
-                if "not waiting" in str(exc):
-                    raise NotWaitingForMessage(name) from exc
                 return self._failure(exc)
         return self.run()
 
@@ -240,13 +248,31 @@ class RunningInstance:
             raise TaskNotReady(task_id)
         return task
 
-    def _message_definition(self, name: str) -> Any:
+    def _catcher(self, name: str, correlation: dict[str, Any]) -> tuple[Any, Any] | None:
         for message in self.waiting_messages():
+            if message.name != name:
+                continue
             task = self.workflow.get_task_from_id(UUID(message.task_id))
+            if not all(_lookup(task.data, path) == value for path, value in correlation.items()):
+                continue
             for definition in _all_definitions(task.task_spec.event_definition):
                 if isinstance(definition, MessageEventDefinition) and definition.name == name:
-                    return definition
+                    return task, definition
         return None
+
+
+_MISSING = object()
+
+
+def _lookup(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return _MISSING
+    return data
 
 
 def _describe(exc: WorkflowException) -> str:
@@ -295,6 +321,7 @@ def _ready_task(task: Any, now: datetime) -> ReadyTask:
         candidate_roles=tuple(roles),
         form_id=_form_id(props),
         due_at=_due_at(task, props.get("dueIn"), now),
+        assignee=_assignee(task, props.get("assignTo")),
         data=task.data,
     )
 
@@ -304,6 +331,17 @@ def _form_id(props: dict[str, str]) -> str | None:
     if not name:
         return None
     return name.removesuffix(".json").removesuffix(".schema")
+
+
+def _assignee(task: Any, expression: str | None) -> str | None:
+    if not expression:
+        return None
+    try:
+        value = _SCRIPT_ENGINE.evaluate(task, expression)
+    except Exception as exc:  # unassigned work stays in the team queue; the validator lints it
+        _log.warning("assignTo %r of %s failed: %s", expression, _element_id(task), exc)
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def _due_at(task: Any, expression: str | None, now: datetime) -> datetime | None:

@@ -98,7 +98,10 @@ class InstanceService:
         return self._set_aside(instance_id, actor, reason, "terminated")
 
     def resume(
-        self, instance_id: int, actor: Actor, reason: str = "",
+        self,
+        instance_id: int,
+        actor: Actor,
+        reason: str = "",
         corrections: dict[str, Any] | None = None,
     ) -> InstanceView:
         """Lift a suspension and retry failed steps, with corrected data if given."""
@@ -132,15 +135,23 @@ class InstanceService:
             return self.view(session, row)
 
     def deliver_message(
-        self, instance_id: int, name: str, payload: dict[str, Any], actor: Actor
+        self,
+        instance_id: int,
+        name: str,
+        payload: dict[str, Any],
+        actor: Actor,
+        correlation: dict[str, Any] | None = None,
     ) -> InstanceView:
-        """Deliver a BPMN message to an instance that waits for it (Conflict otherwise)."""
+        """Deliver a BPMN message to an instance that waits for it (Conflict otherwise).
+
+        With correlation (data path -> value), only a catcher whose data matches receives it.
+        """
         if not isinstance(payload, dict):
             raise BadRequest("payload must be a JSON object")
 
         def deliver(running: RunningInstance) -> StepFailure | None:
             try:
-                return running.deliver(name, payload)
+                return running.deliver(name, payload, correlation)
             except NotWaitingForMessage as exc:
                 raise Conflict(
                     f"instance {instance_id} is not waiting for message {name!r}"
