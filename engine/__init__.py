@@ -14,6 +14,8 @@ from engine.errors import (
     Unauthorized,
 )
 from engine.identity import ROLES, SYSTEM_ACTOR, Actor
+from engine.services.processes import Deployed, ProcessInfo
+from engine.services.views import InstanceView, TaskDetail, TaskView, TimerView
 
 __all__ = [
     "ROLES",
@@ -22,15 +24,21 @@ __all__ = [
     "BadRequest",
     "Clock",
     "Conflict",
+    "Deployed",
     "Engine",
     "EngineError",
     "Forbidden",
     "FormInvalid",
     "FrozenClock",
+    "InstanceView",
     "NotFound",
+    "ProcessInfo",
     "ProcessInvalid",
     "Settings",
     "SystemClock",
+    "TaskDetail",
+    "TaskView",
+    "TimerView",
     "Unauthorized",
     "build",
 ]

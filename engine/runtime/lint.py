@@ -221,7 +221,7 @@ def _expressions(process: Element, catalog: Catalog) -> Iterator[Finding]:
 
 def _timers(process: Element, catalog: Catalog) -> Iterator[Finding]:
     for definition in _findall(process, ".//bpmn:timerEventDefinition"):
-        for element in definition:
+        for element in definition.iterchildren(tag=etree.Element):
             kind = local_name(element)
             problem = timer_problem(kind, element.text or "") if kind in TIMER_KINDS else None
             if problem:

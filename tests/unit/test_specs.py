@@ -540,3 +540,22 @@ def test_problem_str_and_spec_error() -> None:
     error = SpecError([problem, Problem("x.dmn", "d", "bad")])
     assert str(error) == "care.bpmn:task_1: broken\nx.dmn:d: bad"
     assert error.problems[1].element_id == "d"
+
+
+def test_comments_inside_timer_definitions_are_ignored() -> None:
+    source = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+  targetNamespace="http://carecycle.example/t">
+  <bpmn:process id="commented" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait">
+      <bpmn:timerEventDefinition id="t"><!-- a designer's note -->
+        <bpmn:timeDuration>"PT1H"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+    assert set(parse_sources({"commented.bpmn": source})) == {"commented"}

@@ -202,3 +202,10 @@ def test_failed_instance_reports_its_error(client: FlaskClient, auth: Auth, star
     assert instance["status"] == "error"
     assert instance["error"]["element_id"] == "divide"
     assert instance["error"]["message"]
+
+
+def test_empty_filters_mean_no_filter(client: FlaskClient, auth: Auth, start: Start) -> None:
+    started = start("user_lanes")
+    response = client.get("/api/v1/instances?status=&process_id=", headers=auth("sam"))
+    assert response.status_code == 200
+    assert [i["id"] for i in response.get_json()] == [started["id"]]

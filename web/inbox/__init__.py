@@ -1,0 +1,1 @@
+"""The inbox pages: the tasks a person can work on."""
