@@ -209,3 +209,25 @@ def test_empty_filters_mean_no_filter(client: FlaskClient, auth: Auth, start: St
     response = client.get("/api/v1/instances?status=&process_id=", headers=auth("sam"))
     assert response.status_code == 200
     assert [i["id"] for i in response.get_json()] == [started["id"]]
+
+
+def test_script_failure_is_reported_and_resume_retries_with_corrections(
+    client: FlaskClient, auth: Auth, start: Start
+) -> None:
+    instance = start("script_error")
+    task_id = instance["ready_tasks"][0]["id"]
+    failed = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json={"data": {"divisor": 0}}, headers=auth("cara")
+    ).get_json()["instance"]
+    assert failed["status"] == "error"
+    assert failed["error"]["element_id"] == "divide"
+    assert "ZeroDivisionError" in failed["error"]["message"]
+    listed = client.get("/api/v1/instances?status=error", headers=auth("sam")).get_json()
+    assert [i["id"] for i in listed] == [instance["id"]]
+    resumed = client.post(
+        f"/api/v1/instances/{instance['id']}/resume",
+        json={"reason": "divisor corrected", "corrections": {"divisor": 4}},
+        headers=auth("sam"),
+    ).get_json()
+    assert resumed["status"] == "waiting" and resumed["error"] is None
+    assert [t["element_id"] for t in resumed["ready_tasks"]] == ["show_result"]

@@ -12,6 +12,7 @@ from web.api.schemas import (
     InstanceRead,
     MessageCreate,
     ReasonCreate,
+    ResumeCreate,
 )
 from web.context import current_actor, current_engine
 
@@ -52,11 +53,13 @@ def suspend(body: dict[str, Any], instance_id: int) -> InstanceView:
 
 
 @bp.route("/<int:instance_id>/resume", methods=["POST"])
-@bp.arguments(ReasonCreate, required=False)
+@bp.arguments(ResumeCreate, required=False)
 @bp.response(200, InstanceRead)
 def resume(body: dict[str, Any], instance_id: int) -> InstanceView:
-    """Lift a suspension or retry a failed step (supervisors)."""
-    return current_engine().instances.resume(instance_id, current_actor(), body["reason"])
+    """Lift a suspension or retry a failed step, with data corrections (supervisors)."""
+    return current_engine().instances.resume(
+        instance_id, current_actor(), body["reason"], corrections=body["corrections"] or None
+    )
 
 
 @bp.route("/<int:instance_id>/terminate", methods=["POST"])
@@ -73,5 +76,9 @@ def terminate(body: dict[str, Any], instance_id: int) -> InstanceView:
 def deliver_message(body: dict[str, Any], instance_id: int) -> InstanceView:
     """Deliver a BPMN message the instance waits for (409 otherwise)."""
     return current_engine().instances.deliver_message(
-        instance_id, body["name"], body["payload"], current_actor()
+        instance_id,
+        body["name"],
+        body["payload"],
+        current_actor(),
+        correlation=body["correlation"] or None,
     )

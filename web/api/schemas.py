@@ -210,8 +210,15 @@ class ReasonCreate(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+class ResumeCreate(ReasonCreate):
+    """Why a supervisor resumes an instance, and data corrections for the failed step."""
+
+    corrections = fields.Dict(keys=fields.String(), load_default=dict)
+
+
 class MessageCreate(Schema):
-    """A BPMN message for an instance."""
+    """A BPMN message for an instance; correlation picks the catcher by its data."""
 
     name = fields.String(required=True, validate=validate.Length(min=1))
     payload = fields.Dict(keys=fields.String(), load_default=dict)
+    correlation = fields.Dict(keys=fields.String(), load_default=dict)
