@@ -14,6 +14,7 @@ from engine.errors import (
     Unauthorized,
 )
 from engine.identity import ROLES, SYSTEM_ACTOR, Actor
+from engine.services.cases import CaseView
 from engine.services.processes import Deployed, ProcessInfo
 from engine.services.views import InstanceView, TaskDetail, TaskView, TimerView
 
@@ -22,6 +23,7 @@ __all__ = [
     "SYSTEM_ACTOR",
     "Actor",
     "BadRequest",
+    "CaseView",
     "Clock",
     "Conflict",
     "Deployed",

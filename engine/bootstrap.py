@@ -11,6 +11,7 @@ from engine.config import Settings
 from engine.persistence import migrate
 from engine.persistence.database import create_db_engine, session_factory
 from engine.runtime.serializer import WorkflowCodec
+from engine.services.cases import CaseService
 from engine.services.context import Context
 from engine.services.instances import InstanceService
 from engine.services.processes import ProcessService
@@ -29,6 +30,7 @@ class Engine:
     instances: InstanceService
     tasks: TaskService
     users: UserService
+    cases: CaseService
 
     @property
     def clock(self) -> Clock:
@@ -64,4 +66,5 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         instances=instances,
         tasks=TaskService(ctx, instances),
         users=UserService(ctx),
+        cases=CaseService(ctx, instances),
     )

@@ -188,3 +188,67 @@ class AuditEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CareCase(Base):
+    """The case read model: one client's episode of care, kept in step with its workflow."""
+
+    __tablename__ = "care_case"
+    __table_args__ = (Index("ix_care_case_status_manager", "status", "manager"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("process_instance.id", ondelete="SET NULL"), index=True
+    )
+    client_name: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[str | None] = mapped_column(String(10), index=True)
+    client: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    referral: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    phase: Mapped[str] = mapped_column(String(20), index=True)
+    manager: Mapped[str | None] = mapped_column(String(80), index=True)
+    risk_tier: Mapped[str | None] = mapped_column(String(10), index=True)
+    consents: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    baseline_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    closure_reason: Mapped[str | None] = mapped_column(String(40), index=True)
+    opened_by: Mapped[str] = mapped_column(String(80))
+    opened_at: Mapped[datetime] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class CaseGoal(Base):
+    """A goal of a case's current plan with its latest progress."""
+
+    __tablename__ = "case_goal"
+    __table_args__ = (UniqueConstraint("case_id", "goal_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("care_case.id", ondelete="CASCADE"), index=True
+    )
+    goal_key: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_date: Mapped[str | None] = mapped_column(String(10))
+    measure: Mapped[str | None] = mapped_column(Text)
+    achievement: Mapped[str | None] = mapped_column(String(30))
+    progress_note: Mapped[str | None] = mapped_column(Text)
+    progress_at: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime]
+
+
+class CaseScore(Base):
+    """One administration of an instrument: its total and band, for charts and reports."""
+
+    __tablename__ = "case_score"
+    __table_args__ = (
+        Index("ix_case_score_case_instrument", "case_id", "instrument", "recorded_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("care_case.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int | None]
+    band: Mapped[str | None] = mapped_column(String(30))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    recorded_at: Mapped[datetime]

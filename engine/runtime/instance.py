@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import Clock
 from engine.runtime import timeclock
+from engine.runtime.care_helpers import Directory, directory_bound
 from engine.runtime.pruning import prune
 from engine.runtime.scripts import script_engine
 from engine.runtime.serializer import SpecBundle, WorkflowCodec
@@ -83,9 +86,10 @@ class NotWaitingForMessage(Exception):
 class RunningInstance:
     """A SpiffWorkflow workflow with CareCycle's clock, script engine and error capture."""
 
-    def __init__(self, workflow: Any, clock: Clock) -> None:
+    def __init__(self, workflow: Any, clock: Clock, directory: Directory | None = None) -> None:
         self.workflow = workflow
         self.clock = clock
+        self.directory = directory
         workflow.script_engine = _SCRIPT_ENGINE
         self._before_step: dict[UUID, dict[str, Any]] = {}
 
@@ -113,7 +117,7 @@ class RunningInstance:
 
     def run(self) -> StepFailure | None:
         """Fire due timers and run engine tasks until the workflow waits; capture a failure."""
-        with timeclock.bound(self.clock):
+        with self._bound():
             try:
                 self.workflow.refresh_timers()
                 self.workflow.do_engine_steps(will_complete_task=self._remember)
@@ -126,7 +130,7 @@ class RunningInstance:
         task = self._ready_human_task(task_id)
         self._remember(task)
         task.data.update(copy.deepcopy(values))
-        with timeclock.bound(self.clock):
+        with self._bound():
             try:
                 task.run()
             except WorkflowException as exc:
@@ -146,7 +150,7 @@ class RunningInstance:
             raise NotWaitingForMessage(name)
         task, definition = target
         event = BpmnEvent(definition, payload=copy.deepcopy(payload))
-        with timeclock.bound(self.clock):
+        with self._bound():
             try:
                 task.task_spec.catch(task, event)
                 task.task_spec._update(task)
@@ -223,6 +227,11 @@ class RunningInstance:
         return found
 
     # -- internals ---------------------------------------------------------------
+
+    @contextmanager
+    def _bound(self) -> Iterator[None]:
+        with timeclock.bound(self.clock), directory_bound(self.directory):
+            yield
 
     def _remember(self, task: Any) -> None:
         self._before_step[task.id] = copy.deepcopy(task.data)

@@ -12,6 +12,7 @@ from engine.errors import BadRequest, Conflict, Forbidden, NotFound
 from engine.identity import Actor
 from engine.persistence.tables import HumanTask, ProcessInstance, ProcessVersion, Timer
 from engine.runtime.instance import NotWaitingForMessage, RunningInstance, StepFailure
+from engine.services.case_projection import lowest_caseload
 from engine.services.context import Context, record
 from engine.services.processes import ProcessService
 from engine.services.sync import ACTIVE, store
@@ -31,41 +32,54 @@ class InstanceService:
         self, process_id: str, data: dict[str, Any], actor: Actor, case_id: int | None = None
     ) -> InstanceView:
         """Start the newest version of a process and run it until it waits."""
+        with self.ctx.uow() as uow:
+            row = self.start_in(uow.session, process_id, data, actor, case_id)
+            view = self.view(uow.session, row)
+            uow.commit()
+            return view
+
+    def start_in(
+        self,
+        session: Session,
+        process_id: str,
+        data: dict[str, Any],
+        actor: Actor,
+        case_id: int | None = None,
+    ) -> ProcessInstance:
+        """Start an instance inside the caller's transaction (no commit)."""
         if not isinstance(data, dict):
             raise BadRequest("data must be a JSON object")
-        with self.ctx.uow() as uow:
-            session = uow.session
-            version = self.processes.latest_version(session, process_id)
-            bundle, _forms = self.ctx.specs.get(session, version.id)
-            running = RunningInstance.start(bundle, data, self.ctx.clock)
-            failure = running.run()
-            now = self.ctx.clock.now()
-            row = ProcessInstance(
-                process_version_id=version.id,
-                process_id=process_id,
-                status="running",
-                state="",
-                data={},
-                case_id=case_id,
-                started_by=actor.username,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            result = store(self.ctx, session, row, running, failure, actor.username)
-            record(
-                session,
-                now,
-                actor.username,
-                "instance.started",
-                instance_id=row.id,
-                case_id=case_id,
-                to_status=result.to_status,
-                detail={"process_id": process_id, "version": version.version},
-            )
-            uow.commit()
-            return self.view(session, row)
+        version = self.processes.latest_version(session, process_id)
+        bundle, _forms = self.ctx.specs.get(session, version.id)
+        running = RunningInstance.start(bundle, data, self.ctx.clock)
+        running.directory = _directory(session)
+        failure = running.run()
+        now = self.ctx.clock.now()
+        row = ProcessInstance(
+            process_version_id=version.id,
+            process_id=process_id,
+            status="running",
+            state="",
+            data={},
+            case_id=case_id,
+            started_by=actor.username,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        result = store(self.ctx, session, row, running, failure, actor.username, submitted=data)
+        record(
+            session,
+            now,
+            actor.username,
+            "instance.started",
+            instance_id=row.id,
+            case_id=case_id,
+            to_status=result.to_status,
+            detail={"process_id": process_id, "version": version.version},
+        )
+        return row
 
     def get(self, instance_id: int) -> InstanceView:
         """One instance with its ready tasks and waiting timers."""
@@ -131,8 +145,9 @@ class InstanceService:
                 to_status=result.to_status,
                 detail={"reason": reason},
             )
+            view = self.view(session, row)
             uow.commit()
-            return self.view(session, row)
+            return view
 
     def deliver_message(
         self,
@@ -157,7 +172,13 @@ class InstanceService:
                     f"instance {instance_id} is not waiting for message {name!r}"
                 ) from exc
 
-        return self.step(instance_id, actor, "message.delivered", deliver, detail={"name": name})
+        return self.step(
+            instance_id,
+            actor,
+            "message.delivered",
+            deliver,
+            detail={"name": name, "correlation": correlation or {}},
+        )
 
     def fire_due_timers(self, instance_id: int, actor: Actor) -> InstanceView:
         """Fire the instance's timers that are due by the engine clock and run on."""
@@ -169,35 +190,45 @@ class InstanceService:
         actor: Actor,
         action: str,
         work: Step,
-        task_id: str | None = None,
         detail: dict[str, Any] | None = None,
-        precheck: Callable[[Session], None] | None = None,
     ) -> InstanceView:
         """Load an active instance, apply work, store it and audit it, in one transaction."""
         with self.ctx.uow() as uow:
-            session = uow.session
-            row = self._row(session, instance_id)
-            if row.status not in ACTIVE:
-                raise Conflict(f"instance {instance_id} is {row.status}")
-            if precheck is not None:
-                precheck(session)
-            running = self._running(session, row)
-            failure = work(running)
-            result = store(self.ctx, session, row, running, failure, actor.username, task_id)
-            record(
-                session,
-                self.ctx.clock.now(),
-                actor.username,
-                action,
-                instance_id=row.id,
-                case_id=row.case_id,
-                task_id=task_id,
-                from_status=result.from_status,
-                to_status=result.to_status,
-                detail=detail or {},
-            )
+            row = self._row(uow.session, instance_id)
+            view = self.step_in(uow.session, row, actor, action, work, detail=detail)
             uow.commit()
-            return self.view(session, row)
+            return view
+
+    def step_in(
+        self,
+        session: Session,
+        row: ProcessInstance,
+        actor: Actor,
+        action: str,
+        work: Step,
+        task_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+        submitted: dict[str, Any] | None = None,
+    ) -> InstanceView:
+        """Apply work to an active instance inside the caller's transaction (no commit)."""
+        if row.status not in ACTIVE:
+            raise Conflict(f"instance {row.id} is {row.status}")
+        running = self._running(session, row)
+        failure = work(running)
+        result = store(self.ctx, session, row, running, failure, actor.username, task_id, submitted)
+        record(
+            session,
+            self.ctx.clock.now(),
+            actor.username,
+            action,
+            instance_id=row.id,
+            case_id=row.case_id,
+            task_id=task_id,
+            from_status=result.from_status,
+            to_status=result.to_status,
+            detail=detail or {},
+        )
+        return self.view(session, row)
 
     def view(self, session: Session, row: ProcessInstance) -> InstanceView:
         """An instance row as a view, with its ready tasks and pending timers."""
@@ -245,8 +276,9 @@ class InstanceService:
                 to_status=target,
                 detail={"reason": reason},
             )
+            view = self.view(session, row)
             uow.commit()
-            return self.view(session, row)
+            return view
 
     def _row(self, session: Session, instance_id: int) -> ProcessInstance:
         row = session.get(ProcessInstance, instance_id)
@@ -256,7 +288,13 @@ class InstanceService:
 
     def _running(self, session: Session, row: ProcessInstance) -> RunningInstance:
         bundle, _forms = self.ctx.specs.get(session, row.process_version_id)
-        return RunningInstance.load(self.ctx.codec, row.state, bundle, self.ctx.clock)
+        running = RunningInstance.load(self.ctx.codec, row.state, bundle, self.ctx.clock)
+        running.directory = _directory(session)
+        return running
+
+
+def _directory(session: Session) -> Callable[[], str | None]:
+    return lambda: lowest_caseload(session)
 
 
 def _require_supervisor(actor: Actor) -> None:

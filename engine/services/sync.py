@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.persistence.tables import HumanTask, HumanTaskRole, ProcessInstance, Timer
 from engine.runtime.instance import ReadyTask, RunningInstance, StepFailure, WaitingTimer
+from engine.services.case_projection import project
 from engine.services.context import Context, record
 
 ACTIVE = ("running", "waiting")
@@ -31,8 +33,9 @@ def store(
     failure: StepFailure | None,
     actor: str,
     completed_task: str | None = None,
+    submitted: dict[str, Any] | None = None,
 ) -> StepResult:
-    """Persist the workflow and keep human_task and timer rows in step with it."""
+    """Persist the workflow; keep human_task, timer and case rows in step with it."""
     now = ctx.clock.now()
     before = row.status
     row.state = running.dump(ctx.codec)
@@ -48,6 +51,8 @@ def store(
     sync_timers(session, row, timers, now, cancel_all=closed)
     if row.status == "completed" and row.completed_at is None:
         row.completed_at = now
+    if row.case_id is not None:
+        project(session, row, row.data, now, submitted)
     return StepResult(before, row.status)
 
 

@@ -101,40 +101,39 @@ class TaskService:
         if not isinstance(data, dict):
             raise BadRequest("data must be a JSON object")
         with self.ctx.uow() as uow:
-            row = self._row(uow.session, task_id)
+            session = uow.session
+            row = self._row(session, task_id)
             self._may_work(row, actor)
             if row.status != "ready":
                 raise Conflict(f"task {task_id} is {row.status}, not ready")
             if row.assignee not in (None, actor.username):
                 raise Conflict(f"task {task_id} is claimed by {row.assignee}")
-            instance = uow.session.get(ProcessInstance, row.instance_id)
-            version_id = instance.process_version_id if instance else 0
-            _bundle, forms = self.ctx.specs.get(uow.session, version_id)
+            instance = session.get(ProcessInstance, row.instance_id)
+            if instance is None:
+                raise NotFound(f"task {task_id} has no instance")
+            _bundle, forms = self.ctx.specs.get(session, instance.process_version_id)
             errors = validate_submission(forms.get(row.form_id) if row.form_id else None, data)
             if errors:
                 raise FormInvalid("the form has errors; nothing was saved", errors)
-            instance_id, element_id = row.instance_id, row.element_id
 
-        def still_mine(session: Session) -> None:
-            current = self._row(session, task_id)
-            if current.status != "ready" or current.assignee not in (None, actor.username):
-                raise Conflict(f"task {task_id} was taken or completed meanwhile")
+            def work(running: RunningInstance) -> StepFailure | None:
+                try:
+                    return running.complete(task_id, data)
+                except TaskNotReady as exc:
+                    raise Conflict(f"task {task_id} is no longer ready") from exc
 
-        def work(running: RunningInstance) -> StepFailure | None:
-            try:
-                return running.complete(task_id, data)
-            except TaskNotReady as exc:
-                raise Conflict(f"task {task_id} is no longer ready") from exc
-
-        return self.instances.step(
-            instance_id,
-            actor,
-            "task.completed",
-            work,
-            task_id=task_id,
-            precheck=still_mine,
-            detail={"element_id": element_id, "data": data},
-        )
+            view = self.instances.step_in(
+                session,
+                instance,
+                actor,
+                "task.completed",
+                work,
+                task_id=task_id,
+                detail={"element_id": row.element_id, "data": data},
+                submitted=data,
+            )
+            uow.commit()
+            return view
 
     def _set_assignee(
         self,

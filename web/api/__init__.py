@@ -9,6 +9,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from web.api import errors
+from web.api.cases import bp as cases_bp
 from web.api.instances import bp as instances_bp
 from web.api.processes import bp as processes_bp
 from web.api.schemas import ErrorRead
@@ -47,6 +48,6 @@ def init_app(app: Flask) -> CareCycleApi:
         app.config.setdefault(key, value)
     api = CareCycleApi(app)
     errors.init_app(app)
-    for blueprint in (processes_bp, instances_bp, tasks_bp):
+    for blueprint in (processes_bp, instances_bp, tasks_bp, cases_bp):
         api.register_blueprint(blueprint)
     return api

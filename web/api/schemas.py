@@ -222,3 +222,62 @@ class MessageCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1))
     payload = fields.Dict(keys=fields.String(), load_default=dict)
     correlation = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+CASE_STATUSES = (
+    "planned",
+    "waitlist",
+    "active",
+    "onhold",
+    "finished",
+    "cancelled",
+    "entered-in-error",
+)
+CASE_PHASES = (
+    "intake",
+    "assessment",
+    "planning",
+    "implementation",
+    "monitoring",
+    "evaluation",
+    "closure",
+    "closed",
+)
+
+
+class CaseCreate(Schema):
+    """A referral: the client and why they were referred (the engine checks the fields)."""
+
+    client = fields.Dict(keys=fields.String(), required=True)
+    referral = fields.Dict(keys=fields.String(), required=True)
+
+
+class CaseOpenedRead(Schema):
+    """What opening a case returns."""
+
+    id = fields.Integer()
+    instance_id = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"enum": list(CASE_STATUSES)})
+    phase = fields.String(metadata={"enum": list(CASE_PHASES)})
+
+
+class CaseRead(CaseOpenedRead):
+    """A case: client, status (FHIR EpisodeOfCare), phase, manager and risk tier."""
+
+    client = fields.Dict()
+    manager = fields.String(allow_none=True)
+    risk_tier = fields.String(allow_none=True)
+    opened_at = UtcDateTime()
+    closed_at = UtcDateTime(allow_none=True)
+
+
+class CaseQuery(QuerySchema):
+    """Filters and paging for case lists."""
+
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    manager = fields.String(validate=validate.Length(min=1))
+    name = fields.String(validate=validate.Length(min=1))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -1,0 +1,1 @@
+"""CareCycle benchmarks: `python -m bench` runs them all; each module also runs alone."""
