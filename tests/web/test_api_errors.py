@@ -100,6 +100,8 @@ def test_openapi_document(client: FlaskClient) -> None:
         "/api/v1/tasks/{task_id}/unclaim",
         "/api/v1/tasks/{task_id}/assign",
         "/api/v1/tasks/{task_id}/complete",
+        "/api/v1/cases",
+        "/api/v1/cases/{case_id}",
     }
     schemas = spec["components"]["schemas"]
     for name in ("InstanceRead", "TaskRead", "TaskDetailRead", "MessageCreate", "Error"):
