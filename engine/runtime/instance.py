@@ -193,6 +193,14 @@ class RunningInstance:
         newest = max(live, key=lambda t: t.last_state_change)
         return dict(newest.data)
 
+    def task_data(self, task_id: str) -> dict[str, Any] | None:
+        """A task's own data (a copy), or None if the task is gone."""
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, WorkflowException):
+            return None
+        return copy.deepcopy(task.data) if task is not None else None
+
     def ready_tasks(self) -> list[ReadyTask]:
         """The human tasks ready for a person."""
         now = self.clock.now()

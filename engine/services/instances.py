@@ -286,6 +286,10 @@ class InstanceService:
             raise NotFound(f"instance {instance_id} does not exist")
         return row
 
+    def running(self, session: Session, row: ProcessInstance) -> RunningInstance:
+        """The instance's workflow, loaded (read it; store() it to change anything)."""
+        return self._running(session, row)
+
     def _running(self, session: Session, row: ProcessInstance) -> RunningInstance:
         bundle, _forms = self.ctx.specs.get(session, row.process_version_id)
         running = RunningInstance.load(self.ctx.codec, row.state, bundle, self.ctx.clock)

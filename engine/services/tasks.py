@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from engine.errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
 from engine.forms import validate_submission
 from engine.identity import Actor
-from engine.persistence.tables import HumanTask, HumanTaskRole, ProcessInstance, User
+from engine.persistence.tables import (
+    AuditEvent,
+    HumanTask,
+    HumanTaskRole,
+    ProcessInstance,
+    User,
+)
 from engine.runtime.instance import RunningInstance, StepFailure, TaskNotReady
 from engine.services.context import Context, record
 from engine.services.instances import InstanceService
@@ -61,7 +67,11 @@ class TaskService:
             form = forms.get(row.form_id) if row.form_id else None
             schema = form.schema if form else {"type": "object"}
             ui_schema = form.ui_schema if form else {}
-            return TaskDetail(TaskView.of(row), schema, ui_schema, dict(instance.data))
+            context = self._task_data(uow.session, instance, row)
+            previous = _last_submission(uow.session, row)
+            return TaskDetail(
+                TaskView.of(row), schema, ui_schema, prefill(schema, context, previous), context
+            )
 
     def claim(self, task_id: str, actor: Actor) -> TaskView:
         """Take an open task (Conflict when someone else holds it or it is no longer ready)."""
@@ -179,6 +189,14 @@ class TaskService:
             session.refresh(row)
             return TaskView.of(row)
 
+    def _task_data(
+        self, session: Session, instance: ProcessInstance, row: HumanTask
+    ) -> dict[str, Any]:
+        if row.status != "ready" or instance.status not in ("running", "waiting", "suspended"):
+            return dict(instance.data)
+        running = self.instances.running(session, instance)
+        return running.task_data(row.id) or dict(instance.data)
+
     def _row(self, session: Session, task_id: str) -> HumanTask:
         row = session.get(HumanTask, task_id)
         if row is None:
@@ -196,6 +214,36 @@ class TaskService:
         if row.assignee == actor.username or actor.has("supervisor"):
             return
         self._may_work(row, actor)
+
+
+def prefill(
+    schema: dict[str, Any], context: dict[str, Any], previous: dict[str, Any]
+) -> dict[str, Any]:
+    """Form values: this step's last submission when it was done before (a returned plan is
+    revised, not retyped), else what the task's data already holds; read-only fields always
+    from the task's data."""
+    values: dict[str, Any] = {}
+    for name, spec in (schema.get("properties") or {}).items():
+        read_only = isinstance(spec, dict) and spec.get("readOnly")
+        source = previous if previous and not read_only else context
+        if name in source:
+            values[name] = source[name]
+    return values
+
+
+def _last_submission(session: Session, row: HumanTask) -> dict[str, Any]:
+    detail = session.scalar(
+        select(AuditEvent.detail)
+        .where(
+            AuditEvent.instance_id == row.instance_id,
+            AuditEvent.action == "task.completed",
+            AuditEvent.element_id == row.element_id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    data = (detail or {}).get("data")
+    return data if isinstance(data, dict) else {}
 
 
 def _offered_to(actor: Actor) -> Any:

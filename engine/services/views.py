@@ -59,6 +59,7 @@ class TaskDetail:
     schema: dict[str, Any]
     ui_schema: dict[str, Any]
     data: dict[str, Any]
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,10 @@ def test_long_loop_through_the_database(engine: Engine) -> None:
         [task] = view.ready_tasks
         view = engine.tasks.complete(task.id, {"done": week == 399, "week": week}, CASE_MANAGER)
     assert view.status == "completed" and view.data == {"done": True, "week": 399}
+
+
+def test_prefill_comes_from_the_task_itself_and_its_last_submission(engine: Engine) -> None:
+    view = engine.instances.start("multi_instance", {"items": ["housing", "food"]}, SUPERVISOR)
+    details = [engine.tasks.get(t.id, SUPERVISOR) for t in view.ready_tasks]
+    assert sorted(d.context["item"] for d in details) == ["food", "housing"]
+    assert all(d.data == {} for d in details)  # the form asks for an outcome nobody gave yet

@@ -139,7 +139,7 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "cc_plan_approval": {"plan_decision": "approve", "plan_comments": None},
     "cc_referral_override": {"override": False, "override_reason": None},
-    "cc_referral_followup": {"followup_notes": "Called; decision due Friday.", "still_waiting": True},
+    "cc_referral_followup": {"followup_notes": "Called; answer due Friday.", "still_waiting": True},
     "cc_physician_review": {"plan_reviewed": True, "recommendations": "Review medication."},
     "cc_monitoring_contact": {
         "goals": [GOAL],

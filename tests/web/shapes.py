@@ -17,7 +17,7 @@ TASK_KEYS = {
     "due_at",
     "status",
 }
-TASK_DETAIL_KEYS = TASK_KEYS | {"form", "data"}
+TASK_DETAIL_KEYS = TASK_KEYS | {"form", "data", "context"}
 INSTANCE_KEYS = {
     "id",
     "process_id",

@@ -111,7 +111,8 @@ class TaskDetailRead(TaskRead):
     """A task with its form and the values to prefill it with."""
 
     form = fields.Nested(FormRead)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "Values to prefill the form with."})
+    context = fields.Dict(metadata={"description": "The task's own process data, to show."})
 
     @pre_dump
     def _flatten(self, detail: TaskDetail, **_kwargs: Any) -> dict[str, Any]:
@@ -119,6 +120,7 @@ class TaskDetailRead(TaskRead):
             **asdict(detail.task),
             "form": {"schema": detail.schema, "ui_schema": detail.ui_schema},
             "data": detail.data,
+            "context": detail.context,
         }
 
 
