@@ -3,58 +3,36 @@
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
-    TimerEventDefinition,
-)
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import Clock
 from engine.runtime import timeclock
 from engine.runtime.care_helpers import Directory, directory_bound
+from engine.runtime.human_tasks import SCRIPT_ENGINE, ReadyTask, element_id, ready_task
 from engine.runtime.pruning import prune
-from engine.runtime.scripts import script_engine
 from engine.runtime.serializer import SpecBundle, WorkflowCodec
+from engine.runtime.timers import (
+    TICK,
+    FixedClock,
+    WaitingTimer,
+    all_definitions,
+    realign_cycles,
+    waiting_timers,
+)
 
-_SCRIPT_ENGINE = script_engine()
-_log = logging.getLogger(__name__)
+__all__ = ["ReadyTask", "RunningInstance", "StepFailure", "WaitingMessage", "WaitingTimer"]
 
-
-@dataclass(frozen=True)
-class ReadyTask:
-    """A human task waiting for a person."""
-
-    task_id: str
-    element_id: str
-    name: str
-    lane: str | None
-    candidate_roles: tuple[str, ...]
-    form_id: str | None
-    due_at: datetime | None
-    assignee: str | None = None
-    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class WaitingTimer:
-    """A timer event waiting for its due time."""
-
-    task_id: str
-    element_id: str
-    due_at: datetime
-    kind: str
+_SCRIPT_ENGINE = SCRIPT_ENGINE
+MAX_FIRINGS = 10_000
 
 
 @dataclass(frozen=True)
@@ -90,6 +68,7 @@ class RunningInstance:
         self.workflow = workflow
         self.clock = clock
         self.directory = directory
+        self.fired: list[WaitingTimer] = []
         workflow.script_engine = _SCRIPT_ENGINE
         self._before_step: dict[UUID, dict[str, Any]] = {}
 
@@ -116,17 +95,41 @@ class RunningInstance:
     # -- running -----------------------------------------------------------------
 
     def run(self) -> StepFailure | None:
-        """Fire due timers and run engine tasks until the workflow waits; capture a failure."""
-        with self._bound():
-            try:
-                self.workflow.refresh_timers()
-                self.workflow.do_engine_steps(will_complete_task=self._remember)
-            except WorkflowException as exc:
-                return self._failure(exc)
+        """Fire due timers (in due order), then run engine tasks until the workflow waits."""
+        failure = self.fire_due()
+        if failure is not None:
+            return failure
+        return self._engine_steps(self.clock)
+
+    def fire_due(self) -> StepFailure | None:
+        """Fire every timer due by now, earliest first, each at its own due time.
+
+        Timers that fell due while nobody ran the instance fire in the order they fell due
+        (an escalation due at 10:00 cannot overtake a reminder due at 09:30), and a cycle
+        timer that missed several periods fires once and resumes one period from now.
+        """
+        now = self.clock.now()
+        for _ in range(MAX_FIRINGS):
+            due = [t for t in waiting_timers(self.workflow) if t.due_at < now]
+            if not due:
+                return None
+            first = due[0].due_at
+            failure = self._engine_steps(FixedClock(first + TICK))
+            self.fired.extend(t for t in due if t.due_at == first)
+            realign_cycles(self.workflow, now)
+            if failure is not None:
+                return failure
         return None
 
     def complete(self, task_id: str, values: dict[str, Any]) -> StepFailure | None:
-        """Complete a ready human task with values, then run until the workflow waits."""
+        """Complete a ready human task with values, then run until the workflow waits.
+
+        Timers that fell due before the completion fire first; if one of them took the
+        task away (an interrupting escalation), TaskNotReady is raised.
+        """
+        failure = self.fire_due()
+        if failure is not None:
+            return failure
         task = self._ready_human_task(task_id)
         self._remember(task)
         task.data.update(copy.deepcopy(values))
@@ -204,24 +207,12 @@ class RunningInstance:
     def ready_tasks(self) -> list[ReadyTask]:
         """The human tasks ready for a person."""
         now = self.clock.now()
-        return [
-            _ready_task(t, now) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
-        ]
+        manual = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        return [ready_task(t, now) for t in manual]
 
     def waiting_timers(self) -> list[WaitingTimer]:
         """Every waiting timer with its due time (also in sub-processes and event gateways)."""
-        timers: list[WaitingTimer] = []
-        for task in list(self.workflow.event_manager.tasks.values()):
-            if not task.has_state(TaskState.WAITING):
-                continue
-            for definition in _timer_definitions(task.task_spec.event_definition):
-                due = _due_time(definition, task.internal_data.get("event_value"))
-                if due is not None:
-                    kind = type(definition).__name__.replace("TimerEventDefinition", "").lower()
-                    timers.append(
-                        WaitingTimer(str(task.id), _element_id(task), due, kind or "date")
-                    )
-        return sorted(timers, key=lambda t: t.due_at)
+        return waiting_timers(self.workflow)
 
     def waiting_messages(self) -> list[WaitingMessage]:
         """The messages this workflow would catch now."""
@@ -229,17 +220,26 @@ class RunningInstance:
         for task in list(self.workflow.event_manager.tasks.values()):
             if not task.has_state(TaskState.WAITING):
                 continue
-            for definition in _all_definitions(task.task_spec.event_definition):
+            for definition in all_definitions(task.task_spec.event_definition):
                 if isinstance(definition, MessageEventDefinition):
-                    found.append(WaitingMessage(str(task.id), _element_id(task), definition.name))
+                    found.append(WaitingMessage(str(task.id), element_id(task), definition.name))
         return found
 
     # -- internals ---------------------------------------------------------------
 
     @contextmanager
-    def _bound(self) -> Iterator[None]:
-        with timeclock.bound(self.clock), directory_bound(self.directory):
+    def _bound(self, clock: Clock | None = None) -> Iterator[None]:
+        with timeclock.bound(clock or self.clock), directory_bound(self.directory):
             yield
+
+    def _engine_steps(self, clock: Clock) -> StepFailure | None:
+        with self._bound(clock):
+            try:
+                self.workflow.refresh_timers()
+                self.workflow.do_engine_steps(will_complete_task=self._remember)
+            except WorkflowException as exc:
+                return self._failure(exc)
+        return None
 
     def _remember(self, task: Any) -> None:
         self._before_step[task.id] = copy.deepcopy(task.data)
@@ -254,7 +254,7 @@ class RunningInstance:
         if not task.has_state(TaskState.ERROR):
             task._set_state(TaskState.ERROR)
         message = getattr(exc, "error_type", None) or type(exc).__name__
-        return StepFailure(str(task.id), _element_id(task), f"{message}: {_describe(exc)}")
+        return StepFailure(str(task.id), element_id(task), f"{message}: {_describe(exc)}")
 
     def _ready_human_task(self, task_id: str) -> Any:
         try:
@@ -272,7 +272,7 @@ class RunningInstance:
             task = self.workflow.get_task_from_id(UUID(message.task_id))
             if not all(_lookup(task.data, path) == value for path, value in correlation.items()):
                 continue
-            for definition in _all_definitions(task.task_spec.event_definition):
+            for definition in all_definitions(task.task_spec.event_definition):
                 if isinstance(definition, MessageEventDefinition) and definition.name == name:
                     return task, definition
         return None
@@ -298,81 +298,3 @@ def _describe(exc: WorkflowException) -> str:
         if note and note not in text:
             text = f"{text} ({note})"
     return text
-
-
-def _element_id(task: Any) -> str:
-    return str(getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name)
-
-
-def _all_definitions(definition: Any) -> list[Any]:
-    return list(getattr(definition, "event_definitions", [definition]))
-
-
-def _timer_definitions(definition: Any) -> list[Any]:
-    return [d for d in _all_definitions(definition) if isinstance(d, TimerEventDefinition)]
-
-
-def _due_time(definition: Any, value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(definition, CycleTimerEventDefinition):
-        return None if value["cycles"] == 0 else datetime.fromisoformat(value["next"])
-    if isinstance(definition, DurationTimerEventDefinition):
-        return datetime.fromisoformat(TimerEventDefinition.get_datetime(value).isoformat())
-    parsed = TimerEventDefinition.parse_time_or_duration(value)
-    return datetime.fromisoformat(parsed.isoformat()) if isinstance(parsed, datetime) else None
-
-
-def _ready_task(task: Any, now: datetime) -> ReadyTask:
-    spec = task.task_spec
-    props: dict[str, str] = (getattr(spec, "extensions", None) or {}).get("properties", {})
-    lane = getattr(spec, "lane", None)
-    roles = [r.strip() for r in props.get("candidateRoles", "").split(",") if r.strip()]
-    if lane and lane not in roles:
-        roles.insert(0, lane)
-    return ReadyTask(
-        task_id=str(task.id),
-        element_id=_element_id(task),
-        name=str(getattr(spec, "bpmn_name", None) or _element_id(task)),
-        lane=lane,
-        candidate_roles=tuple(roles),
-        form_id=_form_id(props),
-        due_at=_due_at(task, props.get("dueIn"), now),
-        assignee=_assignee(task, props.get("assignTo")),
-        data=task.data,
-    )
-
-
-def _form_id(props: dict[str, str]) -> str | None:
-    name = props.get("formJsonSchemaFilename")
-    if not name:
-        return None
-    return name.removesuffix(".json").removesuffix(".schema")
-
-
-def _assignee(task: Any, expression: str | None) -> str | None:
-    if not expression:
-        return None
-    try:
-        value = _SCRIPT_ENGINE.evaluate(task, expression)
-    except Exception as exc:  # unassigned work stays in the team queue; the validator lints it
-        _log.warning("assignTo %r of %s failed: %s", expression, _element_id(task), exc)
-        return None
-    return value if isinstance(value, str) and value else None
-
-
-def _due_at(task: Any, expression: str | None, now: datetime) -> datetime | None:
-    if not expression:
-        return None
-    try:
-        value = _SCRIPT_ENGINE.evaluate(task, expression)
-        if isinstance(value, str) and value.upper().startswith("P"):
-            parsed = TimerEventDefinition.parse_iso_duration(value)
-            delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, now)
-            return now + delta
-        if isinstance(value, str):
-            return datetime.fromisoformat(TimerEventDefinition.get_datetime(value).isoformat())
-    except Exception as exc:  # a bad dueIn must not stop the work; the validator lints it
-        _log.warning("dueIn %r of %s failed: %s", expression, _element_id(task), exc)
-        return None
-    return None
