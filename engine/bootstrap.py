@@ -12,10 +12,12 @@ from engine.persistence import migrate
 from engine.persistence.database import create_db_engine, session_factory
 from engine.runtime.serializer import WorkflowCodec
 from engine.services.cases import CaseService
+from engine.services.clock import ClockService
 from engine.services.context import Context
 from engine.services.instances import InstanceService
 from engine.services.processes import ProcessService
 from engine.services.tasks import TaskService
+from engine.services.timers import TimerService
 from engine.services.users import UserService
 
 
@@ -31,6 +33,8 @@ class Engine:
     tasks: TaskService
     users: UserService
     cases: CaseService
+    clock_control: ClockService
+    timers: TimerService
 
     @property
     def clock(self) -> Clock:
@@ -67,4 +71,6 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         tasks=TaskService(ctx, instances),
         users=UserService(ctx),
         cases=CaseService(ctx, instances),
+        clock_control=ClockService(ctx),
+        timers=TimerService(ctx, instances),
     )

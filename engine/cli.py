@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from engine.bootstrap import Engine, build
-from engine.errors import EngineError
+from engine.errors import EngineError, Forbidden
 from engine.identity import ROLES, Actor
 from engine.runtime.specs import load_directory
 
@@ -137,6 +138,71 @@ def demo(if_new: bool) -> None:
             return
         for line in seed(engine):
             click.echo(line)
+
+
+@cli.command("scheduler")
+@click.option(
+    "--poll",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.05, 60),
+    help="Seconds between checks for timers created by other processes.",
+)
+def scheduler(poll: float) -> None:
+    """Fire due timers until stopped (any number may run against PostgreSQL)."""
+    import signal
+    import threading
+
+    from engine.scheduler import TimerScheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with engine_from_env() as engine:
+        runner = TimerScheduler(engine, poll_seconds=poll)
+        runner.start()
+        click.echo(f"scheduler {runner.holder} running; stop with Ctrl-C", err=True)
+        try:
+            stop.wait()
+        finally:
+            runner.stop()
+
+
+@cli.group()
+def clock() -> None:
+    """The simulated clock (only with CARECYCLE_SIMULATED_CLOCK=1)."""
+
+
+@clock.command("show")
+def clock_show() -> None:
+    """Print the engine's time and its offset from real time."""
+    with engine_from_env() as engine:
+        _require_simulated(engine)
+        now, offset = engine.clock_control.show()
+    click.echo(f"{now.isoformat()} (offset {offset})")
+
+
+@clock.command("advance")
+@click.argument("duration")
+def clock_advance(duration: str) -> None:
+    """Move time forward for the web app and every scheduler (ISO 8601: P30D, PT4H)."""
+    with engine_from_env() as engine:
+        now = engine.clock_control.advance(duration, CLI_ACTOR)
+    click.echo(now.isoformat())
+
+
+@clock.command("reset")
+def clock_reset() -> None:
+    """Back to real time."""
+    with engine_from_env() as engine:
+        now = engine.clock_control.reset(CLI_ACTOR)
+    click.echo(now.isoformat())
+
+
+def _require_simulated(engine: Engine) -> None:
+    if not engine.settings.simulated_clock:
+        raise Forbidden("the simulated clock is off; set CARECYCLE_SIMULATED_CLOCK=1 to use it")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
 
 import click
@@ -11,11 +12,12 @@ from flask import Flask
 from engine import Engine, Unauthorized
 from engine.cli import cli, engine_from_env
 from engine.demo import DEMO_PASSWORD, DEMO_USERS
+from engine.scheduler import TimerScheduler
 from web import create_app
 
 NO_SCHEDULER_HELP = (
-    "Do not fire timers in this process. Timers are fired by the scheduler once it exists; "
-    "this version has no scheduler yet, so timers wait either way."
+    "Do not fire timers in this process (run `carecycle scheduler` separately; on SQLite "
+    "only one scheduler may run)."
 )
 
 
@@ -33,9 +35,16 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
         click.echo(f"CareCycle is running on http://{host}:{port}/")
         for line in demo_logins(engine):
             click.echo(line)
-        if not no_scheduler:
-            click.echo("note: no timer scheduler exists yet; timers are not fired", err=True)
-        run_server(app, host, port)
+        runner = None if no_scheduler else TimerScheduler(engine)
+        if runner is not None:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+            runner.start()
+            click.echo(f"timer scheduler {runner.holder} running in this process", err=True)
+        try:
+            run_server(app, host, port)
+        finally:
+            if runner is not None:
+                runner.stop()
 
 
 def demo_logins(engine: Engine) -> list[str]:

@@ -252,3 +252,21 @@ class CaseScore(Base):
     band: Mapped[str | None] = mapped_column(String(30))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     recorded_at: Mapped[datetime]
+
+
+class ClockState(Base):
+    """The simulated clock's offset, shared by every process of a deployment (one row)."""
+
+    __tablename__ = "clock_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offset_seconds: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[datetime]
+
+
+class SchedulerLease(Base):
+    """Who runs a scheduler, until when: SQLite allows one; PostgreSQL lists them all."""
+
+    __tablename__ = "scheduler_lease"
+    holder: Mapped[str] = mapped_column(String(120), primary_key=True)
+    started_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,8 +16,13 @@ from engine.errors import Conflict
 class UnitOfWork:
     """A session for one command; leaving the block without commit() rolls back."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        after_commit: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self._factory = factory
+        self._after_commit = after_commit
         self._session: Session | None = None
 
     @property
@@ -67,3 +74,6 @@ class UnitOfWork:
             if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
                 raise Conflict("the database is busy with a conflicting change; retry") from exc
             raise
+        if self._after_commit is not None and self.session.info:
+            self._after_commit(dict(self.session.info))
+            self.session.info.clear()

@@ -85,3 +85,10 @@ def _due_time(definition: Any, value: Any) -> datetime | None:
         return datetime.fromisoformat(TimerEventDefinition.get_datetime(value).isoformat())
     parsed = TimerEventDefinition.parse_time_or_duration(value)
     return datetime.fromisoformat(parsed.isoformat()) if isinstance(parsed, datetime) else None
+
+
+def parse_duration(text: str, start: datetime) -> timedelta:
+    """An ISO 8601 duration (P30D, PT4H, P1M) as the time it adds to start."""
+    parsed = TimerEventDefinition.parse_iso_duration(text.strip().upper())
+    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    return delta

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,13 +60,25 @@ class Context:
     clock: Clock
     codec: WorkflowCodec
     specs: SpecCache = field(init=False)
+    timer_listeners: list[Callable[[datetime], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.specs = SpecCache(self.codec)
 
+    def _after_commit(self, info: dict[str, Any]) -> None:
+        earliest = info.get("earliest_new_timer")
+        if isinstance(earliest, datetime):
+            for listener in list(self.timer_listeners):
+                listener(earliest)
+
+    def is_postgres(self) -> bool:
+        """Whether the database is PostgreSQL (several schedulers allowed)."""
+        bind = self.sessions.kw.get("bind")
+        return bind is not None and bind.dialect.name == "postgresql"
+
     def uow(self) -> UnitOfWork:
         """A new unit of work (one transaction)."""
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, after_commit=self._after_commit)
 
 
 def record(session: Session, at: Any, actor: str, action: str, **fields: Any) -> None:

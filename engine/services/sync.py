@@ -51,6 +51,20 @@ def store(
     sync_timers(session, row, timers, now, cancel_all=closed)
     if row.status == "completed" and row.completed_at is None:
         row.completed_at = now
+    for timer in running.fired:
+        lateness = (now - timer.due_at).total_seconds() * 1000
+        record(
+            session,
+            now,
+            actor,
+            "timer.fired",
+            instance_id=row.id,
+            case_id=row.case_id,
+            task_id=timer.task_id,
+            element_id=timer.element_id,
+            detail={"due_at": timer.due_at.isoformat(), "lateness_ms": round(lateness, 1)},
+        )
+    running.fired.clear()
     if row.case_id is not None:
         project(session, row, row.data, now, submitted)
     return StepResult(before, row.status)
@@ -192,6 +206,9 @@ def sync_timers(
 
 
 def _add_timer(session: Session, row: ProcessInstance, timer: WaitingTimer, now: datetime) -> None:
+    earliest = session.info.get("earliest_new_timer")
+    if earliest is None or timer.due_at < earliest:
+        session.info["earliest_new_timer"] = timer.due_at
     session.add(
         Timer(
             instance_id=row.id,
