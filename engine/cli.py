@@ -20,6 +20,13 @@ CLI_ACTOR = Actor("cli", frozenset({"admin"}))
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def configure_logging() -> None:
+    """Scheduler lines at INFO; the libraries' chatter only when it matters."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("spiff", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 @contextmanager
 def engine_from_env() -> Iterator[Engine]:
     """An engine for the configured database; errors become one line on stderr, exit 1."""
@@ -155,12 +162,12 @@ def scheduler(poll: float) -> None:
 
     from engine.scheduler import TimerScheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with engine_from_env() as engine:
-        runner = TimerScheduler(engine, poll_seconds=poll)
+        runner = TimerScheduler(engine, poll_seconds=poll, lease_seconds=lease)
         runner.start()
         click.echo(f"scheduler {runner.holder} running; stop with Ctrl-C", err=True)
         try:

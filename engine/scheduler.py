@@ -62,6 +62,7 @@ class TimerScheduler:
         self.fired = 0
         self._lock = threading.Lock()
         self._trigger = _Planned()
+        self._waking = threading.Event()
         self._aps = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -96,6 +97,14 @@ class TimerScheduler:
     # -- jobs ------------------------------------------------------------------------------
 
     def _wake(self) -> None:
+        self._waking.set()
+        try:
+            self._fire_all()
+        finally:
+            self._waking.clear()
+        self._plan(None)
+
+    def _fire_all(self) -> None:
         while True:
             try:
                 firings = self.timers.fire_next(self.holder)
@@ -106,7 +115,6 @@ class TimerScheduler:
                 break
             for firing in firings:
                 self._log(firing)
-        self._plan(None)
 
     def _watch(self) -> None:
         self._plan(None)
@@ -121,8 +129,8 @@ class TimerScheduler:
 
     def _plan(self, hint: datetime | None) -> None:
         due = hint if hint is not None else self.timers.next_due()
-        if due is None or not self._aps.running:
-            return
+        if due is None or not self._aps.running or self._waking.is_set():
+            return  # a running wake-up plans the next one when it finishes
         run_at = self._real_time_of(due) + SLACK
         with self._lock:
             job = self._aps.get_job(WAKE)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import logging
 import sys
 
 import click
 from flask import Flask
 
 from engine import Engine, Unauthorized
-from engine.cli import cli, engine_from_env
+from engine.cli import cli, configure_logging, engine_from_env
 from engine.demo import DEMO_PASSWORD, DEMO_USERS
 from engine.scheduler import TimerScheduler
 from web import create_app
@@ -37,7 +36,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
             click.echo(line)
         runner = None if no_scheduler else TimerScheduler(engine)
         if runner is not None:
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+            configure_logging()
             runner.start()
             click.echo(f"timer scheduler {runner.holder} running in this process", err=True)
         try:

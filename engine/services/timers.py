@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from engine.errors import Conflict
 from engine.identity import Actor
 from engine.persistence.tables import AuditEvent, ProcessInstance, SchedulerLease, Timer
-from engine.runtime.instance import RunningInstance, StepFailure
+from engine.runtime.instance import RunningInstance, StepFailure, WaitingTimer
 from engine.services.context import Context
 from engine.services.instances import InstanceService
 from engine.services.sync import ACTIVE
@@ -86,15 +86,16 @@ class TimerService:
             row = session.scalars(query).first()
             if row is None:
                 return None
-            seen: list[RunningInstance] = []
+            fired: list[WaitingTimer] = []
 
             def fire(running: RunningInstance) -> StepFailure | None:
-                seen.append(running)
-                return running.run()
+                failure = running.run()
+                fired.extend(running.fired)
+                return failure
 
             self.instances.step_in(session, row, actor, "timers.fired", fire)
             fired_at = self.ctx.clock.now()
-            firings = [Firing(row.id, t.element_id, t.due_at, fired_at) for t in seen[0].fired]
+            firings = [Firing(row.id, t.element_id, t.due_at, fired_at) for t in fired]
             try:
                 uow.commit()
             except Conflict:

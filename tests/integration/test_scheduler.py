@@ -38,8 +38,14 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 8.0) -> bool:
 
 def _fired(engine: Engine) -> int:
     with engine.context.uow() as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "timer.fired")) or 0)
+        return int(
+            uow.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "timer.fired")
+            )
+            or 0
+        )
 
 
 def test_a_one_second_timer_fires_on_time_once(live: Engine) -> None:
@@ -54,8 +60,9 @@ def test_a_one_second_timer_fires_on_time_once(live: Engine) -> None:
         runner.stop()
     assert _fired(live) == 1
     with live.context.uow() as uow:
-        detail = uow.session.scalar(select(AuditEvent.detail).where(
-            AuditEvent.action == "timer.fired"))
+        detail = uow.session.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "timer.fired")
+        )
     assert detail is not None and 0 <= detail["lateness_ms"] < 2000
     assert live.instances.get(view.id).ready_tasks[0].element_id == "after_wait"
     assert timer.due_at > view.created_at
