@@ -155,7 +155,14 @@ def demo(if_new: bool) -> None:
     type=click.FloatRange(0.05, 60),
     help="Seconds between checks for timers created by other processes.",
 )
-def scheduler(poll: float) -> None:
+@click.option(
+    "--lease",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(1, 3600),
+    help="Seconds a crashed scheduler keeps SQLite's single-scheduler lease.",
+)
+def scheduler(poll: float, lease: float) -> None:
     """Fire due timers until stopped (any number may run against PostgreSQL)."""
     import signal
     import threading

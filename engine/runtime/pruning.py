@@ -81,8 +81,7 @@ def _forget(wf: Any, top: Any, task_ids: list[UUID]) -> None:
 
 def _drop_subprocess(top: Any, task_id: UUID) -> None:
     sub = top.subprocesses.pop(task_id)
-    nested = [k for k, v in top.subprocesses.items() if v.parent_workflow is sub]
-    for key in nested:
+    for key in [k for k in sub.tasks if k in top.subprocesses]:
         _drop_subprocess(top, key)
 
 

@@ -8,7 +8,6 @@ the defaults care_cycle's first script sets, plus the data the phase needs.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,6 @@ from uuid import UUID
 
 import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.exceptions import TaskNotFoundException
 
 from engine.clock import FrozenClock
 from engine.forms import Form, load_forms, validate_submission
@@ -932,11 +930,6 @@ TO_PLANNING = [
 ]
 
 
-def _pruning_crash(exc: BaseException) -> bool:
-    frames = traceback.extract_tb(exc.__traceback__)
-    return any(f.name == "_drop_subprocess" for f in frames)
-
-
 def test_care_cycle_through_implementation_monitoring_evaluation_and_closure() -> None:
     p = Phase("care_cycle", {"client": CLIENT, "referral": INTAKE_REFERRAL, "case_id": 7})
     for element_id, values in TO_PLANNING:
@@ -946,15 +939,7 @@ def test_care_cycle_through_implementation_monitoring_evaluation_and_closure() -
     p.complete("referral_consent_override", {"override": False})
     p.complete("physician_review", {"plan_reviewed": True})
     assert p.waiting_referrals() == ["r1"]
-    try:
-        p.deliver("agency_response", {"accepted": True}, "r1")
-    except TaskNotFoundException as exc:
-        if not _pruning_crash(exc):
-            raise
-        pytest.xfail(
-            "engine/runtime/pruning.py: dropping a finished call activity whose called "
-            "process ran embedded sub-processes looks up their parent after removing it"
-        )
+    p.deliver("agency_response", {"accepted": True}, "r1")
     data = p.data()
     assert (data["phase"], data["risk_tier"]) == ("monitoring", "low")
     assert data["referral"] == INTAKE_REFERRAL
