@@ -16,6 +16,7 @@ from engine.errors import (
 from engine.identity import ROLES, SYSTEM_ACTOR, Actor
 from engine.services.cases import CaseView
 from engine.services.processes import Deployed, ProcessInfo
+from engine.services.timers import Firing, SchedulerStatus
 from engine.services.views import InstanceView, TaskDetail, TaskView, TimerView
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Deployed",
     "Engine",
     "EngineError",
+    "Firing",
     "Forbidden",
     "FormInvalid",
     "FrozenClock",
@@ -36,6 +38,7 @@ __all__ = [
     "NotFound",
     "ProcessInfo",
     "ProcessInvalid",
+    "SchedulerStatus",
     "Settings",
     "SystemClock",
     "TaskDetail",

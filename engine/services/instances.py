@@ -247,7 +247,8 @@ class InstanceService:
                 .order_by(Timer.due_at)
             )
         )
-        return InstanceView.of(row, version.version if version else 0, tasks, timers)
+        version_no = version.version if version else 0
+        return InstanceView.of(row, version_no, tasks, timers, self.ctx.clock.now())
 
     def _set_aside(self, instance_id: int, actor: Actor, reason: str, target: str) -> InstanceView:
         _require_supervisor(actor)

@@ -53,7 +53,8 @@ class TaskService:
         query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
         with self.ctx.uow() as uow:
             rows = uow.session.scalars(query.limit(limit).offset(offset))
-            return [TaskView.of(r) for r in rows]
+            now = self.ctx.clock.now()
+            return [TaskView.of(r, now) for r in rows]
 
     def get(self, task_id: str, actor: Actor) -> TaskDetail:
         """A task with its form and prefill data."""
@@ -70,7 +71,11 @@ class TaskService:
             context = self._task_data(uow.session, instance, row)
             previous = _last_submission(uow.session, row)
             return TaskDetail(
-                TaskView.of(row), schema, ui_schema, prefill(schema, context, previous), context
+                TaskView.of(row, self.ctx.clock.now()),
+                schema,
+                ui_schema,
+                prefill(schema, context, previous),
+                context,
             )
 
     def claim(self, task_id: str, actor: Actor) -> TaskView:
@@ -187,7 +192,7 @@ class TaskService:
             )
             uow.commit()
             session.refresh(row)
-            return TaskView.of(row)
+            return TaskView.of(row, self.ctx.clock.now())
 
     def _task_data(
         self, session: Session, instance: ProcessInstance, row: HumanTask

@@ -28,10 +28,12 @@ class TaskView:
     created_at: datetime
     completed_at: datetime | None
     completed_by: str | None
+    overdue: bool = False
 
     @classmethod
-    def of(cls, row: HumanTask) -> TaskView:
-        """The view of a human_task row."""
+    def of(cls, row: HumanTask, now: datetime | None = None) -> TaskView:
+        """The view of a human_task row (overdue: ready and past its due date at now)."""
+        overdue = bool(now and row.status == "ready" and row.due_at and row.due_at < now)
         return cls(
             id=row.id,
             instance_id=row.instance_id,
@@ -48,6 +50,7 @@ class TaskView:
             created_at=row.created_at,
             completed_at=row.completed_at,
             completed_by=row.completed_by,
+            overdue=overdue,
         )
 
 
@@ -96,7 +99,12 @@ class InstanceView:
 
     @classmethod
     def of(
-        cls, row: ProcessInstance, version: int, tasks: list[HumanTask], timers: list[Timer]
+        cls,
+        row: ProcessInstance,
+        version: int,
+        tasks: list[HumanTask],
+        timers: list[Timer],
+        now: datetime | None = None,
     ) -> InstanceView:
         """The view of an instance row with its ready tasks and pending timers."""
         return cls(
@@ -111,6 +119,6 @@ class InstanceView:
             completed_at=row.completed_at,
             error_element=row.error_element,
             error_message=row.error_message,
-            ready_tasks=[TaskView.of(t) for t in tasks],
+            ready_tasks=[TaskView.of(t, now) for t in tasks],
             waiting_timers=[TimerView.of(t) for t in timers],
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 TASK_KEYS = {
     "id",
+    "overdue",
     "instance_id",
     "case_id",
     "element_id",

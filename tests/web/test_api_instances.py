@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from engine import FrozenClock
 from tests.web.shapes import assert_error, assert_instance
 
 Auth = Callable[[str], dict[str, str]]
@@ -231,3 +233,30 @@ def test_script_failure_is_reported_and_resume_retries_with_corrections(
     ).get_json()
     assert resumed["status"] == "waiting" and resumed["error"] is None
     assert [t["element_id"] for t in resumed["ready_tasks"]] == ["show_result"]
+
+
+def test_scheduler_status_reports_pending_timers(
+    client: FlaskClient, auth: Auth, start: Start
+) -> None:
+    instance = start("timers")
+    body = client.get("/api/v1/scheduler", headers=auth("sam")).get_json()
+    assert body["pending"] == 1
+    assert body["next_due"] == instance["waiting_timers"][0]["due_at"]
+    assert set(body["lateness_ms"]) == {"p50", "p99", "max"}
+    assert client.get("/api/v1/scheduler", headers=auth("cara")).status_code == 403
+
+
+def test_overdue_flag_follows_the_engine_clock(
+    client: FlaskClient, auth: Auth, start: Start, clock: FrozenClock
+) -> None:
+    [task] = start("user_lanes")["ready_tasks"]
+    client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"client_name": "Ann", "urgency": "routine"}},
+        headers=auth("ines"),
+    )
+    [contact] = client.get("/api/v1/tasks?scope=team", headers=auth("cara")).get_json()
+    assert contact["overdue"] is False
+    clock.advance(timedelta(days=2, seconds=1))
+    [contact] = client.get("/api/v1/tasks?scope=team", headers=auth("cara")).get_json()
+    assert contact["overdue"] is True

@@ -45,7 +45,7 @@ def test_serve_help_explains_the_scheduler_flag() -> None:
     result = CliRunner().invoke(web_cli.command(), ["serve", "--help"])
     assert result.exit_code == 0
     assert "--no-scheduler" in result.output and "--host" in result.output
-    assert "scheduler once it exists" in result.output
+    assert "separately" in result.output
 
 
 def test_serve_prints_url_and_demo_logins(
@@ -64,6 +64,20 @@ def test_serve_prints_url_and_demo_logins(
     [(app, host, port)] = served
     assert (host, port) == ("127.0.0.1", 5055)
     assert app.url_map.bind("localhost").match("/api/v1/tasks")
+
+
+def test_serve_runs_the_embedded_scheduler_and_stops_it(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running: list[bool] = []
+
+    def fake_server(app: Flask, host: str, port: int) -> None:
+        running.append(bool(app))
+
+    monkeypatch.setattr(web_cli, "run_server", fake_server)
+    result = CliRunner(env=env).invoke(web_cli.command(), ["serve", "--port", "5056"])
+    assert result.exit_code == 0, result.output
+    assert "timer scheduler" in result.output and running == [True]
 
 
 def test_serve_refuses_a_database_without_schema(

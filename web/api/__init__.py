@@ -12,6 +12,7 @@ from web.api import errors
 from web.api.cases import bp as cases_bp
 from web.api.instances import bp as instances_bp
 from web.api.processes import bp as processes_bp
+from web.api.scheduler import bp as scheduler_bp
 from web.api.schemas import ErrorRead
 from web.api.tasks import bp as tasks_bp
 from web.context import API_PREFIX
@@ -48,6 +49,6 @@ def init_app(app: Flask) -> CareCycleApi:
         app.config.setdefault(key, value)
     api = CareCycleApi(app)
     errors.init_app(app)
-    for blueprint in (processes_bp, instances_bp, tasks_bp, cases_bp):
+    for blueprint in (processes_bp, instances_bp, tasks_bp, cases_bp, scheduler_bp):
         api.register_blueprint(blueprint)
     return api

@@ -97,6 +97,7 @@ class TaskRead(Schema):
     assignee = fields.String(allow_none=True)
     candidate_roles = fields.List(fields.String())
     due_at = UtcDateTime(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "Ready and past its due date."})
     status = fields.String()
 
 
@@ -283,3 +284,17 @@ class CaseQuery(QuerySchema):
     name = fields.String(validate=validate.Length(min=1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class SchedulerRead(Schema):
+    """Timers waiting, the next due time, and how late the latest firings were."""
+
+    pending = fields.Integer()
+    next_due = UtcDateTime(allow_none=True)
+    recent_firings = fields.Integer(metadata={"description": "Firings the lateness covers."})
+    lateness_ms = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        metadata={"description": "p50, p99 and max, in milliseconds."},
+    )
+    schedulers = fields.List(fields.String(), metadata={"description": "Running schedulers."})
