@@ -10,6 +10,7 @@ from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.persistence import migrate
 from engine.persistence.database import create_db_engine, session_factory
+from engine.runtime import business_days
 from engine.runtime.serializer import WorkflowCodec
 from engine.services.cases import CaseService
 from engine.services.clock import ClockService
@@ -53,6 +54,8 @@ class Engine:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Engine:
     """Wire the services for settings (default: the environment) and a clock."""
     settings = settings or Settings.from_env()
+    holidays = settings.holidays_path()
+    business_days.configure(business_days.read_holidays(holidays) if holidays else [])
     db = create_db_engine(settings.database_url)
     ctx = Context(
         settings=settings,

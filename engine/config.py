@@ -21,6 +21,7 @@ class Settings:
     var_dir: Path
     simulated_clock: bool = False
     secret_key: str | None = field(default=None, repr=False)
+    holidays_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -35,7 +36,17 @@ class Settings:
             var_dir=var_dir,
             simulated_clock=env.get("CARECYCLE_SIMULATED_CLOCK", "") == "1",
             secret_key=env.get("CARECYCLE_SECRET_KEY") or None,
+            holidays_file=Path(env["CARECYCLE_HOLIDAYS_FILE"])
+            if env.get("CARECYCLE_HOLIDAYS_FILE")
+            else None,
         )
+
+    def holidays_path(self) -> Path | None:
+        """The holiday list: the configured file, else processes/holidays.txt if present."""
+        if self.holidays_file is not None:
+            return self.holidays_file
+        default = self.processes_dir / "holidays.txt"
+        return default if default.exists() else None
 
     def session_secret(self) -> str:
         """The session signing key: configured, or generated once and kept in var/secret_key."""

@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from engine.runtime.business_days import BUSINESS_HELPERS
 from engine.runtime.care_helpers import CARE_HELPERS
 from engine.runtime.timeclock import current_time
 
@@ -54,6 +55,7 @@ HELPERS: dict[str, Any] = {
     "add_duration": _add_duration,
     "days_between": _days_between,
     **CARE_HELPERS,
+    **BUSINESS_HELPERS,
 }
 
 
