@@ -13,7 +13,7 @@ from engine.persistence.database import create_db_engine, session_factory
 from engine.runtime import business_days
 from engine.runtime.serializer import WorkflowCodec
 from engine.services.cases import CaseService
-from engine.services.clock import ClockService
+from engine.services.clock import ClockService, SimulatedClock
 from engine.services.context import Context
 from engine.services.instances import InstanceService
 from engine.services.processes import ProcessService
@@ -57,12 +57,10 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
     holidays = settings.holidays_path()
     business_days.configure(business_days.read_holidays(holidays) if holidays else [])
     db = create_db_engine(settings.database_url)
-    ctx = Context(
-        settings=settings,
-        sessions=session_factory(db),
-        clock=clock or SystemClock(),
-        codec=WorkflowCodec(),
-    )
+    sessions = session_factory(db)
+    if clock is None:
+        clock = SimulatedClock(db) if settings.simulated_clock else SystemClock()
+    ctx = Context(settings=settings, sessions=sessions, clock=clock, codec=WorkflowCodec())
     processes = ProcessService(ctx)
     instances = InstanceService(ctx, processes)
     return Engine(

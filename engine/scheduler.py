@@ -131,12 +131,14 @@ class TimerScheduler:
         due = hint if hint is not None else self.timers.next_due()
         if due is None or not self._aps.running or self._waking.is_set():
             return  # a running wake-up plans the next one when it finishes
-        run_at = self._real_time_of(due) + SLACK
+        run_at = max(self._real_time_of(due) + SLACK, datetime.now(UTC))
         with self._lock:
             job = self._aps.get_job(WAKE)
-            if job is not None and job.next_run_time is not None and job.next_run_time <= run_at:
+            planned = job.next_run_time if job is not None else None
+            if planned is not None and planned <= run_at:
                 return
-            self._aps.add_job(self._wake, "date", run_date=run_at, id=WAKE, replace_existing=True)
+            self._trigger.at = run_at
+            self._aps.modify_job(WAKE, next_run_time=run_at)
 
     def _real_time_of(self, due: datetime) -> datetime:
         """The wall-clock moment at which the engine clock reaches due (simulated clocks)."""

@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from engine import Actor, Engine, FrozenClock, Settings, build
 from engine.persistence.database import create_db_engine
@@ -52,7 +53,7 @@ def pg_migrated() -> Iterator[str]:
         pytest.skip("PostgreSQL tests need CARECYCLE_TEST_PG_URL (make test sets it)")
     base = make_url(PG_URL)
     name = f"{base.database}_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

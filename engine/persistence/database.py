@@ -34,6 +34,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Take the write lock at BEGIN: two writers queue instead of failing on upgrade.
+    # Autocommit reads (the simulated clock's offset) take no lock at all.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -45,3 +48,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def is_postgres(engine: Engine) -> bool:
     """Whether the engine talks to PostgreSQL."""
     return engine.dialect.name == "postgresql"
+
+
+def read_without_transaction(engine: Engine, sql: str) -> Any:
+    """One value read in autocommit mode: no transaction, so no SQLite write lock is taken
+    (safe to call while another unit of work holds one)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.exec_driver_sql(sql).scalar()

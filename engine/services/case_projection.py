@@ -55,8 +55,9 @@ def project(
         return
     _project_fields(case, data, instance.status, now)
     _project_goals(session, case, data, now)
-    if submitted and any(key in submitted for key in INSTRUMENT_KEYS):
-        _record_scores(session, case, data.get("scores") or {}, now)
+    measured = [key for key in INSTRUMENT_KEYS if submitted and key in submitted]
+    if measured:
+        _record_scores(session, case, data.get("scores") or {}, measured, now)
     case.updated_at = now
 
 
@@ -120,9 +121,13 @@ def _project_goals(session: Session, case: CareCase, data: dict[str, Any], now: 
             row.active = False
 
 
-def _record_scores(session: Session, case: CareCase, scores: dict[str, Any], now: datetime) -> None:
-    for instrument, value in scores.items():
-        if not isinstance(value, dict) or instrument == "readiness":
+def _record_scores(
+    session: Session, case: CareCase, scores: dict[str, Any], measured: list[str], now: datetime
+) -> None:
+    """One score row per instrument administered in this submission."""
+    for instrument in measured:
+        value = scores.get(instrument)
+        if not isinstance(value, dict):
             continue
         total = value.get("total", value.get("safety_score"))
         band = value.get("band")
@@ -154,9 +159,7 @@ def lowest_caseload(session: Session) -> str | None:
             select(CareCase.manager, func.count())
             .where(CareCase.manager.in_(managers), CareCase.status.in_(OPEN_STATUSES))
             .group_by(CareCase.manager)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return min(sorted(managers), key=lambda name: counts.get(name, 0))
 

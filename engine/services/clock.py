@@ -6,11 +6,12 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine as DbEngine
 
 from engine.clock import Clock, SystemClock
 from engine.errors import BadRequest, Forbidden
 from engine.identity import Actor
+from engine.persistence.database import read_without_transaction
 from engine.persistence.tables import ClockState
 from engine.runtime.timers import parse_duration
 from engine.services.context import Context, record
@@ -21,10 +22,8 @@ STATE_ID = 1
 class SimulatedClock:
     """System time shifted by the offset in clock_state (re-read at most every ttl seconds)."""
 
-    def __init__(
-        self, sessions: sessionmaker[Session], ttl: float = 0.2, base: Clock | None = None
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, db: DbEngine, ttl: float = 0.2, base: Clock | None = None) -> None:
+        self._db = db
         self._ttl = ttl
         self._base = base or SystemClock()
         self._offset = timedelta(0)
@@ -45,9 +44,11 @@ class SimulatedClock:
             self._read_at = float("-inf")
 
     def _read_offset(self) -> timedelta:
-        with self._sessions() as session:
-            state = session.get(ClockState, STATE_ID)
-            return timedelta(seconds=state.offset_seconds) if state else timedelta(0)
+        # Read outside any transaction: now() is called inside other units of work.
+        value = read_without_transaction(
+            self._db, f"SELECT offset_seconds FROM clock_state WHERE id = {STATE_ID}"
+        )
+        return timedelta(seconds=float(value or 0.0))
 
 
 class ClockService:

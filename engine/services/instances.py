@@ -143,7 +143,7 @@ class InstanceService:
                 case_id=row.case_id,
                 from_status=before,
                 to_status=result.to_status,
-                detail={"reason": reason},
+                detail={"reason": reason, "corrections": corrections or {}},
             )
             view = self.view(session, row)
             uow.commit()
@@ -227,6 +227,7 @@ class InstanceService:
             from_status=result.from_status,
             to_status=result.to_status,
             detail=detail or {},
+            element_id=(detail or {}).get("element_id"),
         )
         return self.view(session, row)
 

@@ -165,10 +165,11 @@ def _insert_task(session: Session, row: ProcessInstance, task: ReadyTask, now: d
             lane=task.lane,
             candidate_roles=roles,
             form_id=task.form_id,
-            assignee=None,
+            assignee=task.assignee,
             due_at=task.due_at,
             status="ready",
             created_at=now,
+            claimed_at=now if task.assignee else None,
         )
     )
     session.flush()
