@@ -136,7 +136,7 @@ def users_token(username: str) -> None:
 @cli.command("demo")
 @click.option("--if-new", is_flag=True, help="Only when the database has no users yet.")
 def demo(if_new: bool) -> None:
-    """Seed demo users (and the processes) into the configured database."""
+    """Seed the demo team, the processes and ~30 fictional cases with months of history."""
     from engine.demo import seed
 
     with engine_from_env() as engine:

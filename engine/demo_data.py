@@ -27,7 +27,7 @@ class DemoClient:
     stop: str  # where in that phase it stops (see demo_cases)
     manager: str | None  # whom the supervisor assigns (immediate referrals: auto-assigned)
     need: str  # a key of NEEDS: the service plan
-    tier: str  # low | moderate | high | safety: how the instruments come out
+    tier: str  # low, moderate, high; safety: PHQ-9 item 9 > 0; "a>b": a overridden to b
     consent: str = "full"  # full | social_only: what the client agrees to share
 
 
@@ -152,6 +152,7 @@ _C = "Canal Street"
 _M = "Market Square"
 _R = "Riverside Court"
 
+# fmt: off
 CLIENTS: tuple[DemoClient, ...] = (
     # -- intake ---------------------------------------------------------------------------
     DemoClient(
@@ -233,7 +234,8 @@ CLIENTS: tuple[DemoClient, ...] = (
     ),
     # -- implementation -------------------------------------------------------------------
     DemoClient(
-        "María José Castillo", "1981-07-07", "female", "es", f"28 {_B}", "mj.castillo@example.net",
+        "María José Castillo", "1981-07-07", "female", "es", f"28 {_B}",
+        "mj.castillo@example.net",
         "school nurse", "housing disrepair, children's asthma", "routine",
         "implementation", "awaiting_agencies", "cara", "housing", "moderate",
     ),
@@ -266,7 +268,7 @@ CLIENTS: tuple[DemoClient, ...] = (
     DemoClient(
         "Ivan Horvat", "1959-08-20", "male", "hr", f"14 {_B}", "ivan.horvat@example.com",
         "housing office", "rent arrears", "routine",
-        "monitoring", "waiting", "carl", "housing", "moderate",
+        "monitoring", "waiting", "carl", "housing", "moderate>high",
     ),
     DemoClient(
         "Chioma Eze", "1988-06-30", "female", "ig", f"22 {_C}", "chioma.eze@example.org",
@@ -321,3 +323,4 @@ CLIENTS: tuple[DemoClient, ...] = (
         "closed", "unable_to_contact", "cara", "food", "moderate",
     ),
 )
+# fmt: on
