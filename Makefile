@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench diagrams clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ test: lint typecheck
 bench: $(STAMP)
 	@pg_url=$$(./scripts/test-postgres.sh) && \
 	CARECYCLE_BENCH_PG_URL="$${pg_url%_test}_test_bench" $(BIN)/python -m bench
+
+# docs/diagrams/<process_id>.png for every processes/*.bpmn, drawn by bpmn-js (package-lock.json)
+# in headless Chromium; fails naming the file when bpmn-js reports import errors or warnings.
+diagrams: $(STAMP)
+	@$(BIN)/python -c 'import playwright' 2>/dev/null || $(BIN)/pip install -q -e '.[diagrams]'
+	@test -x "$${CARECYCLE_CHROMIUM:-/usr/bin/chromium}" || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	else npm install --no-audit --no-fund; fi
+	$(BIN)/python scripts/render_diagrams.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
