@@ -7,7 +7,7 @@ PASSWORD=carecycle
 DB=carecycle_test
 PORT=${CARECYCLE_TEST_PG_PORT:-5432}
 
-as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$*"; else sudo -u postgres sh -c "$*"; fi; }
+as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "cd / && $*"; else sudo -u postgres sh -c "cd / && $*"; fi; }
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
   echo "installing PostgreSQL..." >&2
