@@ -270,3 +270,40 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(120), primary_key=True)
     started_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TaskDraft(Base):
+    """A half-filled form saved by its author, so a long assessment is not lost."""
+
+    __tablename__ = "task_draft"
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    saved_at: Mapped[datetime]
+
+
+class SavedFilter(Base):
+    """A person's named inbox filter (scope, phase, task, risk tier, overdue, sort)."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("username", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class CaseNote(Base):
+    """A free-text note on a case, by its author, append-only."""
+
+    __tablename__ = "case_note"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("care_case.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
