@@ -14,12 +14,15 @@ from engine.errors import (
     Unauthorized,
 )
 from engine.identity import ROLES, SYSTEM_ACTOR, Actor
+from engine.services.case_projection import EPISODE_STATUSES, PHASES
 from engine.services.cases import CaseView
 from engine.services.processes import Deployed, ProcessInfo
 from engine.services.timers import Firing, SchedulerStatus
 from engine.services.views import InstanceView, TaskDetail, TaskView, TimerView
 
 __all__ = [
+    "EPISODE_STATUSES",
+    "PHASES",
     "ROLES",
     "SYSTEM_ACTOR",
     "Actor",

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
-from engine import InstanceView, TaskDetail
+from engine import EPISODE_STATUSES, PHASES, InstanceView, TaskDetail
 
 INSTANCE_STATUSES = ("running", "waiting", "completed", "error", "suspended", "terminated")
 TASK_SCOPES = ("mine", "team", "all")
@@ -229,25 +229,8 @@ class MessageCreate(Schema):
 
 # --- cases ------------------------------------------------------------------------------------
 
-CASE_STATUSES = (
-    "planned",
-    "waitlist",
-    "active",
-    "onhold",
-    "finished",
-    "cancelled",
-    "entered-in-error",
-)
-CASE_PHASES = (
-    "intake",
-    "assessment",
-    "planning",
-    "implementation",
-    "monitoring",
-    "evaluation",
-    "closure",
-    "closed",
-)
+CASE_STATUSES = EPISODE_STATUSES
+CASE_PHASES = PHASES
 
 
 class CaseCreate(Schema):
