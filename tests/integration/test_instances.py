@@ -237,3 +237,19 @@ def test_prefill_comes_from_the_task_itself_and_its_last_submission(engine: Engi
     details = [engine.tasks.get(t.id, SUPERVISOR) for t in view.ready_tasks]
     assert sorted(d.context["item"] for d in details) == ["food", "housing"]
     assert all(d.data == {} for d in details)  # the form asks for an outcome nobody gave yet
+
+
+def test_a_failing_timer_step_errors_once_and_retries_after_resume(
+    engine: Engine, clock: FrozenClock
+) -> None:
+    view = engine.instances.start("timer_then_error", {"divisor": 0}, CASE_MANAGER)
+    clock.advance(timedelta(hours=2))
+    firings = engine.timers.fire_next("test")
+    assert firings is not None and [f.element_id for f in firings] == ["wait_an_hour"]
+    failed = engine.instances.get(view.id)
+    assert failed.status == "error" and failed.error_element == "divide"
+    assert engine.timers.fire_next("test") is None  # no hot loop on a failed instance
+    assert engine.timers.next_due() is None
+    view = engine.instances.resume(view.id, SUPERVISOR, "fixed", corrections={"divisor": 4})
+    assert view.status == "waiting" and [t.element_id for t in view.ready_tasks] == ["show_result"]
+    assert view.data["result"] == 25
