@@ -12,6 +12,7 @@ from engine.persistence import migrate
 from engine.persistence.database import create_db_engine, session_factory
 from engine.runtime import business_days
 from engine.runtime.serializer import WorkflowCodec
+from engine.services.case_detail import CaseDetailService
 from engine.services.cases import CaseService
 from engine.services.clock import ClockService, SimulatedClock
 from engine.services.context import Context
@@ -34,6 +35,7 @@ class Engine:
     tasks: TaskService
     users: UserService
     cases: CaseService
+    case_detail: CaseDetailService
     clock_control: ClockService
     timers: TimerService
 
@@ -72,6 +74,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         tasks=TaskService(ctx, instances),
         users=UserService(ctx),
         cases=CaseService(ctx, instances),
+        case_detail=CaseDetailService(ctx),
         clock_control=ClockService(ctx),
         timers=TimerService(ctx, instances),
     )

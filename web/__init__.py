@@ -8,6 +8,7 @@ from flask import Flask
 
 from engine import Engine, build
 from web import api, auth, security
+from web.cases import views as cases
 from web.context import EXTENSION
 from web.inbox import views as inbox
 
@@ -30,4 +31,5 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     auth.init_app(app)
     api.init_app(app)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(cases.bp)
     return app
