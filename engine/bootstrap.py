@@ -16,6 +16,7 @@ from engine.services.case_detail import CaseDetailService
 from engine.services.cases import CaseService
 from engine.services.clock import ClockService, SimulatedClock
 from engine.services.context import Context
+from engine.services.drafts import DraftService
 from engine.services.instances import InstanceService
 from engine.services.processes import ProcessService
 from engine.services.tasks import TaskService
@@ -36,6 +37,7 @@ class Engine:
     users: UserService
     cases: CaseService
     case_detail: CaseDetailService
+    drafts: DraftService
     clock_control: ClockService
     timers: TimerService
 
@@ -75,6 +77,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         users=UserService(ctx),
         cases=CaseService(ctx, instances),
         case_detail=CaseDetailService(ctx),
+        drafts=DraftService(ctx),
         clock_control=ClockService(ctx),
         timers=TimerService(ctx, instances),
     )

@@ -11,6 +11,7 @@ from web import api, auth, security
 from web.cases import views as cases
 from web.context import EXTENSION
 from web.inbox import views as inbox
+from web.tasks import views as tasks
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
@@ -31,5 +32,6 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     auth.init_app(app)
     api.init_app(app)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
@@ -15,6 +15,7 @@ from engine.persistence.tables import (
     HumanTask,
     HumanTaskRole,
     ProcessInstance,
+    TaskDraft,
     User,
 )
 from engine.runtime.instance import RunningInstance, StepFailure, TaskNotReady
@@ -147,6 +148,7 @@ class TaskService:
                 detail={"element_id": row.element_id, "data": data},
                 submitted=data,
             )
+            session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
             uow.commit()
             return view
 

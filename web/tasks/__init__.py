@@ -1,0 +1,1 @@
+"""The task page: a task's context, who holds it, and its form."""
