@@ -22,6 +22,7 @@ class Settings:
     simulated_clock: bool = False
     secret_key: str | None = field(default=None, repr=False)
     holidays_file: Path | None = None
+    session_idle_minutes: float = 15.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +40,7 @@ class Settings:
             holidays_file=Path(env["CARECYCLE_HOLIDAYS_FILE"])
             if env.get("CARECYCLE_HOLIDAYS_FILE")
             else None,
+            session_idle_minutes=float(env.get("CARECYCLE_SESSION_IDLE_MINUTES", "15")),
         )
 
     def holidays_path(self) -> Path | None:

@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_IDLE_MINUTES=engine.settings.session_idle_minutes,
     )
     app.config.update(config or {})
     app.extensions[EXTENSION] = engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -13,6 +14,8 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -31,6 +34,8 @@ R = TypeVar("R")
 bp = Blueprint("auth", __name__)
 
 CSRF_KEY = "csrf_token"
+SEEN_KEY = "seen_at"
+IDLE_MINUTES = 15
 
 
 # --- API: bearer tokens -----------------------------------------------------------------------
@@ -49,11 +54,18 @@ def require_bearer() -> None:
 
 
 def load_session_user() -> None:
-    """Put the logged-in actor (or None) on flask.g for pages."""
+    """Put the logged-in actor (or None) on flask.g for pages; end idle sessions."""
     g.actor = None
     username = session.get("username")
     if not username:
         return
+    idle = float(current_app.config.get("SESSION_IDLE_MINUTES", IDLE_MINUTES)) * 60
+    now = time.time()
+    if now - float(session.get(SEEN_KEY, now)) > idle:
+        session.clear()
+        g.signed_out_idle = True
+        return
+    session[SEEN_KEY] = now
     try:
         g.actor = current_engine().users.actor(username)
     except Unauthorized:
@@ -66,6 +78,8 @@ def login_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
         if g.get("actor") is None:
+            if g.get("signed_out_idle"):
+                flash("You were signed out after a while without activity.", "info")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
@@ -119,6 +133,7 @@ def login() -> str | BaseResponse:
     target = safe_next(request.form.get("next"))
     session.clear()
     session["username"] = actor.username
+    session[SEEN_KEY] = time.time()
     csrf_token()
     return redirect(target)
 

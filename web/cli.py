@@ -51,7 +51,7 @@ def demo_logins(engine: Engine) -> list[str]:
     lines = []
     for username, name, roles in DEMO_USERS:
         try:
-            engine.users.authenticate(username, DEMO_PASSWORD)
+            engine.users.authenticate(username, DEMO_PASSWORD, audit=False)
         except Unauthorized:
             continue
         lines.append(f"  {username:<6} {name} ({', '.join(roles)})")

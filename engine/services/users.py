@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.errors import BadRequest, Conflict, NotFound, Unauthorized
 from engine.identity import ROLES, Actor
 from engine.persistence.tables import ApiToken, User
-from engine.services.context import Context
+from engine.services.context import Context, record
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
@@ -22,6 +22,13 @@ MIN_PASSWORD = 8
 def token_digest(token: str) -> str:
     """The stored form of a bearer token (tokens are random, so SHA-256 suffices)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return bool(_HASHER.verify(stored_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 class UserService:
@@ -61,20 +68,24 @@ class UserService:
                 raise Conflict(f"user {username!r} already exists") from exc
         return Actor(username, frozenset(roles))
 
-    def authenticate(self, username: str, password: str) -> Actor:
-        """The actor for a username and password (Unauthorized otherwise)."""
+    def authenticate(self, username: str, password: str, audit: bool = True) -> Actor:
+        """The actor for a username and password (Unauthorized otherwise); logins and failed
+        logins are audited unless audit is False (a check, not a sign-in)."""
         with self.ctx.uow() as uow:
             user = uow.session.scalar(select(User).where(User.username == username))
             if user is None or not user.active:
                 _HASHER.hash(password)  # same work either way: no user enumeration by timing
-                raise Unauthorized("wrong username or password")
-            try:
-                _HASHER.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError) as exc:
-                raise Unauthorized("wrong username or password") from exc
-            if _HASHER.check_needs_rehash(user.password_hash):
+                ok = False
+            else:
+                ok = _verify(user.password_hash, password)
+            if audit:
+                action = "user.login" if ok else "user.login_failed"
+                record(uow.session, self.ctx.clock.now(), username[:80] or "-", action)
+            if user is not None and ok and _HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = _HASHER.hash(password)
-                uow.commit()
+            uow.commit()
+            if user is None or not ok:
+                raise Unauthorized("wrong username or password")
             return Actor(user.username, frozenset(user.roles))
 
     def issue_token(self, username: str) -> str:

@@ -47,3 +47,20 @@ def test_bad_users_are_refused(
 def test_duplicate_user_is_a_conflict(engine: Engine) -> None:
     with pytest.raises(Conflict):
         engine.users.create("cara", "long enough", ["case_manager"])
+
+
+def test_logins_and_failed_logins_are_audited(engine: Engine) -> None:
+    from engine.persistence.tables import AuditEvent
+
+    engine.users.create("omar", "long enough", ["case_manager"])
+    engine.users.authenticate("omar", "long enough")
+    with pytest.raises(Unauthorized):
+        engine.users.authenticate("omar", "wrong guess")
+    engine.users.authenticate("omar", "long enough", audit=False)
+    with engine.context.uow() as uow:
+        rows = uow.session.execute(
+            select(AuditEvent.actor, AuditEvent.action)
+            .where(AuditEvent.action.startswith("user."))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("omar", "user.login"), ("omar", "user.login_failed")]
