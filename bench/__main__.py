@@ -8,13 +8,15 @@ import time
 from collections.abc import Callable
 from importlib.metadata import version
 
-from bench import loop_cost, start_vs_raw, throughput
+from bench import inbox, loop_cost, start_vs_raw, throughput, timers
 from bench.common import Figure, parse_args, pg_url
 
 BENCHMARKS: list[tuple[str, Callable[[bool, bool], list[Figure]]]] = [
     ("start_vs_raw", lambda quick, prof: start_vs_raw.run(quick=quick, with_profile=prof)),
     ("loop_cost", lambda quick, prof: loop_cost.run(quick=quick, with_profile=prof)),
     ("throughput", lambda quick, _prof: throughput.run(quick=quick)),
+    ("timers", lambda quick, prof: timers.run(quick=quick, with_profile=prof)),
+    ("inbox", lambda quick, _prof: inbox.run(quick=quick)),
 ]
 
 
@@ -34,6 +36,8 @@ def format_value(figure: Figure) -> str:
         return f"{figure.value:.2f}x"
     if figure.unit == "ms":
         return f"{figure.value:.3f} ms"
+    if figure.unit == "s":
+        return f"{figure.value:,.2f} s"
     if figure.unit == "/s":
         return f"{figure.value:,.1f} /s"
     return f"{figure.value:,.0f} {figure.unit}"

@@ -17,6 +17,7 @@ from engine.services.cases import CaseService
 from engine.services.clock import ClockService, SimulatedClock
 from engine.services.context import Context
 from engine.services.drafts import DraftService
+from engine.services.inbox import InboxService
 from engine.services.instances import InstanceService
 from engine.services.processes import ProcessService
 from engine.services.tasks import TaskService
@@ -38,6 +39,7 @@ class Engine:
     cases: CaseService
     case_detail: CaseDetailService
     drafts: DraftService
+    inbox: InboxService
     clock_control: ClockService
     timers: TimerService
 
@@ -78,6 +80,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         cases=CaseService(ctx, instances),
         case_detail=CaseDetailService(ctx),
         drafts=DraftService(ctx),
+        inbox=InboxService(ctx),
         clock_control=ClockService(ctx),
         timers=TimerService(ctx, instances),
     )

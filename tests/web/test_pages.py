@@ -73,16 +73,20 @@ def test_start_page_shows_my_tasks_and_team_tasks(
     mine = start("user_lanes")
     open_task = start("user_lanes")
     mine_id = mine["ready_tasks"][0]["id"]
+    open_id = open_task["ready_tasks"][0]["id"]
     client.post(f"/api/v1/tasks/{mine_id}/claim", headers=auth("ines"))
     login(client, "ines")
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    my_section, team_section = html.split('id="team-tasks"')
-    assert "My tasks" in my_section and "Open to my roles" in team_section
-    assert "Take referral" in my_section and f"<td>{mine['id']}</td>" in my_section
-    assert f"<td>{open_task['id']}</td>" in team_section
-    assert "<td>user_lanes</td>" in team_section and "<td>intake</td>" in team_section
+    assert 'id="my-tasks"' in html and 'id="team-tasks"' not in html
+    assert "Take referral" in html and f'id="task-{mine_id}"' in html
+    assert f'id="task-{open_id}"' not in html
+    assert '<span class="badge count-badge" id="count-mine"' in html
+    team = client.get("/?scope=team").get_data(as_text=True)
+    assert 'id="team-tasks"' in team and "My team&#39;s unclaimed tasks" in team
+    assert f'id="task-{open_id}"' in team and f'id="task-{mine_id}"' not in team
+    assert "No case (user_lanes)" in team and "Unclaimed (intake)" in team
     assert "Signed in as <strong>ines</strong>" in html
 
 
@@ -94,7 +98,7 @@ def test_start_page_shows_due_dates(client: FlaskClient, auth: Auth, start: Star
         headers=auth("ines"),
     )
     login(client, "cara")
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/?scope=team").get_data(as_text=True)
     assert "First contact" in html
     assert '<time datetime="2026-01-07T09:00:00+00:00">2026-01-07 09:00 UTC</time>' in html
 
