@@ -26,8 +26,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
+	@./scripts/ensure-chromium.sh
 	@pg_url=$$(./scripts/test-postgres.sh) && \
-	CARECYCLE_TEST_PG_URL="$$pg_url" CARECYCLE_REQUIRE_PG=1 $(BIN)/pytest -q -p no:cacheprovider
+	CARECYCLE_TEST_PG_URL="$$pg_url" CARECYCLE_REQUIRE_PG=1 CARECYCLE_REQUIRE_BROWSER=1 \
+	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
 	@pg_url=$$(./scripts/test-postgres.sh) && \
