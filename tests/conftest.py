@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,17 @@ def engine(db_url: str, clock: FrozenClock, tmp_path: Path, password_hash: str) 
     eng.processes.deploy_directory(DESIGNER)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def eng(db_url: str, clock: FrozenClock, tmp_path: Path, password_hash: str) -> Iterator[Engine]:
+    """An engine with the shipped processes/ and forms/ (the real care cycle) deployed."""
+    root = Path(__file__).resolve().parents[1]
+    settings = replace(
+        make_settings(db_url, tmp_path), processes_dir=root / "processes", forms_dir=root / "forms"
+    )
+    engine = build(settings, clock)
+    add_people(engine, password_hash)
+    engine.processes.deploy_directory(DESIGNER)
+    yield engine
+    engine.dispose()

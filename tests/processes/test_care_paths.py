@@ -13,8 +13,7 @@ date), the case as the case list shows it, its goals and score history, and the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,35 +32,17 @@ from engine import (
     InstanceView,
     TaskDetail,
     TaskView,
-    build,
 )
 from engine.persistence.tables import AuditEvent, CareCase, CaseGoal, CaseScore
 from tests.conftest import (
     CASE_MANAGER,
-    DESIGNER,
     INTAKE,
     OTHER_CM,
     SUPERVISOR,
-    add_people,
-    make_settings,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 CARA, CARL, SAM, INES = CASE_MANAGER, OTHER_CM, SUPERVISOR, INTAKE
-
-
-@pytest.fixture
-def eng(db_url: str, clock: FrozenClock, tmp_path: Path, password_hash: str) -> Iterator[Engine]:
-    """The shipped processes/ and forms/ deployed; cara and carl are the case managers."""
-    settings = replace(
-        make_settings(db_url, tmp_path), processes_dir=ROOT / "processes", forms_dir=ROOT / "forms"
-    )
-    engine = build(settings, clock)
-    add_people(engine, password_hash)
-    deployed = {d.process_id for d in engine.processes.deploy_directory(DESIGNER)}
-    assert {"care_cycle", "cc_intake", "cc_monitoring", "cc_closure"} <= deployed
-    yield engine
-    engine.dispose()
 
 
 # -- a small vocabulary for the stories ------------------------------------------------------
