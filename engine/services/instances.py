@@ -211,6 +211,21 @@ class InstanceService:
         submitted: dict[str, Any] | None = None,
     ) -> InstanceView:
         """Apply work to an active instance inside the caller's transaction (no commit)."""
+        self.apply_in(session, row, actor, action, work, task_id, detail, submitted)
+        return self.view(session, row)
+
+    def apply_in(
+        self,
+        session: Session,
+        row: ProcessInstance,
+        actor: Actor,
+        action: str,
+        work: Step,
+        task_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+        submitted: dict[str, Any] | None = None,
+    ) -> None:
+        """step_in without building the resulting view (the scheduler needs none)."""
         if row.status not in ACTIVE:
             raise Conflict(f"instance {row.id} is {row.status}")
         running = self._running(session, row)
@@ -229,7 +244,6 @@ class InstanceService:
             detail=detail or {},
             element_id=(detail or {}).get("element_id"),
         )
-        return self.view(session, row)
 
     def view(self, session: Session, row: ProcessInstance) -> InstanceView:
         """An instance row as a view, with its ready tasks and pending timers."""

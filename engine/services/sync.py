@@ -132,26 +132,46 @@ def sync_tasks(
                     task_id=task_id,
                     element_id=task_row.element_id,
                 )
-    for task in ready:
-        if task.task_id not in existing:
-            _insert_task(session, row, task, now)
-            record(
-                session,
-                now,
-                actor,
-                "task.created",
-                instance_id=row.id,
-                case_id=row.case_id,
-                task_id=task.task_id,
-                element_id=task.element_id,
-                detail={"name": task.name, "lane": task.lane},
-            )
+    new = [task for task in ready if task.task_id not in existing]
+    reopened = _known_rows(session, [task.task_id for task in new])
+    for task in new:
+        _insert_task(session, row, task, now, reopened.get(task.task_id))
+    if new:
+        session.flush()  # task rows before the role rows that point at them
+    for task in new:
+        if task.task_id not in reopened:
+            for role in task.candidate_roles or ("*",):
+                session.add(HumanTaskRole(task_id=task.task_id, role=role))
+        record(
+            session,
+            now,
+            actor,
+            "task.created",
+            instance_id=row.id,
+            case_id=row.case_id,
+            task_id=task.task_id,
+            element_id=task.element_id,
+            detail={"name": task.name, "lane": task.lane},
+        )
 
 
-def _insert_task(session: Session, row: ProcessInstance, task: ReadyTask, now: datetime) -> None:
-    existing = session.get(HumanTask, task.task_id)
-    if existing is not None:  # a task made ready again (retry after an error)
-        existing.status, existing.completed_at, existing.completed_by = "ready", None, None
+def _known_rows(session: Session, task_ids: list[str]) -> dict[str, HumanTask]:
+    """Rows of tasks made ready again (a retry after an error): reopened, not inserted."""
+    if not task_ids:
+        return {}
+    rows = session.scalars(select(HumanTask).where(HumanTask.id.in_(task_ids)))
+    return {r.id: r for r in rows}
+
+
+def _insert_task(
+    session: Session,
+    row: ProcessInstance,
+    task: ReadyTask,
+    now: datetime,
+    known: HumanTask | None,
+) -> None:
+    if known is not None:
+        known.status, known.completed_at, known.completed_by = "ready", None, None
         return
     roles = list(task.candidate_roles)
     session.add(
@@ -172,9 +192,6 @@ def _insert_task(session: Session, row: ProcessInstance, task: ReadyTask, now: d
             claimed_at=now if task.assignee else None,
         )
     )
-    session.flush()
-    for role in roles or ["*"]:
-        session.add(HumanTaskRole(task_id=task.task_id, role=role))
 
 
 def sync_timers(

@@ -93,7 +93,7 @@ class TimerService:
                 fired.extend(running.fired)
                 return failure
 
-            self.instances.step_in(session, row, actor, "timers.fired", fire)
+            self.instances.apply_in(session, row, actor, "timers.fired", fire)
             fired_at = self.ctx.clock.now()
             firings = [Firing(row.id, t.element_id, t.due_at, fired_at) for t in fired]
             try:
