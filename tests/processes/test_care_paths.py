@@ -34,6 +34,7 @@ from engine import (
     TaskView,
 )
 from engine.persistence.tables import AuditEvent, CareCase, CaseGoal, CaseScore
+from tests.care_story import CALM_AHC, ELIGIBLE, HOUSING_CONSENT, PSYCHOSOCIAL
 from tests.conftest import (
     CASE_MANAGER,
     INTAKE,
@@ -180,35 +181,7 @@ def today(clock: FrozenClock) -> str:
 
 # -- submissions ---------------------------------------------------------------------------
 
-ELIGIBLE = {
-    "eligibility": {"age_18_plus": True, "in_service_area": True, "has_care_need": True},
-    "screening_notes": "meets criteria",
-}
-HOUSING_CONSENT = {
-    "recipient": "City Housing",
-    "recipient_type": "social_services",
-    "purposes": ["referral"],
-    "valid_until": "2027-01-31",
-}
 CONSENT = {"consents": [HOUSING_CONSENT], "client_signed": True, "consent_date": "2026-01-05"}
-PSYCHOSOCIAL = {
-    "living_situation": "rents a flat alone",
-    "support_network": "a sister nearby",
-    "strengths": "motivated",
-    "concerns": "isolation",
-    "readiness": {"importance": 8, "confidence": 5, "readiness": 6},
-    "stage_of_change": "preparation",
-    "recent_admission": False,
-}
-CALM_AHC = {
-    "living_situation": "steady",
-    "housing_problems": ["none"],
-    "food_worry": "never",
-    "food_ran_out": "never",
-    "transportation": False,
-    "utilities": "no",
-    "safety": {"physically_hurt": 1, "insult": 1, "threaten": 1, "scream_curse": 1},
-}
 
 
 def answers(values: list[int]) -> dict[str, int]:

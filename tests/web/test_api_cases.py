@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from engine import Engine, FrozenClock, build
-from tests.conftest import DESIGNER, add_people, make_settings
+from engine import Engine
 from tests.web.shapes import assert_error
 from web import create_app
 
@@ -38,16 +35,9 @@ REFERRAL = {
 
 
 @pytest.fixture
-def care(db_url: str, clock: FrozenClock, tmp_path: Path, password_hash: str) -> Iterator[Engine]:
-    """An engine with the shipped care cycle deployed."""
-    settings = replace(
-        make_settings(db_url, tmp_path), processes_dir=ROOT / "processes", forms_dir=ROOT / "forms"
-    )
-    eng = build(settings, clock)
-    add_people(eng, password_hash)
-    eng.processes.deploy_directory(DESIGNER)
-    yield eng
-    eng.dispose()
+def care(eng: Engine) -> Engine:
+    """An engine with the shipped processes/ and forms/ deployed (the conftest's eng)."""
+    return eng
 
 
 @pytest.fixture

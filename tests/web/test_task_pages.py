@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from engine import Engine, FrozenClock, build
-from tests.conftest import CASE_MANAGER, DESIGNER, add_people, make_settings
+from engine import Engine, FrozenClock
+from tests.conftest import CASE_MANAGER
 from tests.processes.test_care_paths import (
     CONSENT,
     ELIGIBLE,
@@ -164,16 +163,9 @@ def test_task_page_needs_a_login(start: Start, client: FlaskClient) -> None:
 
 
 @pytest.fixture
-def care(db_url: str, clock: FrozenClock, tmp_path: Path, password_hash: str) -> Iterator[Engine]:
-    """An engine with the shipped processes/ and forms/ deployed."""
-    settings = replace(
-        make_settings(db_url, tmp_path), processes_dir=ROOT / "processes", forms_dir=ROOT / "forms"
-    )
-    eng = build(settings, clock)
-    add_people(eng, password_hash)
-    eng.processes.deploy_directory(DESIGNER)
-    yield eng
-    eng.dispose()
+def care(eng: Engine) -> Engine:
+    """An engine with the shipped processes/ and forms/ deployed (the conftest's eng)."""
+    return eng
 
 
 @pytest.fixture
