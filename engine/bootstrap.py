@@ -12,14 +12,18 @@ from engine.persistence import migrate
 from engine.persistence.database import create_db_engine, session_factory
 from engine.runtime import business_days
 from engine.runtime.serializer import WorkflowCodec
+from engine.services.approvals import ApprovalService
 from engine.services.case_detail import CaseDetailService
+from engine.services.caseloads import CaseloadService
 from engine.services.cases import CaseService
 from engine.services.clock import ClockService, SimulatedClock
 from engine.services.context import Context
 from engine.services.drafts import DraftService
 from engine.services.inbox import InboxService
 from engine.services.instances import InstanceService
+from engine.services.monitor import MonitorService
 from engine.services.processes import ProcessService
+from engine.services.reports import ReportService
 from engine.services.tasks import TaskService
 from engine.services.timers import TimerService
 from engine.services.users import UserService
@@ -42,6 +46,10 @@ class Engine:
     inbox: InboxService
     clock_control: ClockService
     timers: TimerService
+    monitor: MonitorService
+    reports: ReportService
+    caseloads: CaseloadService
+    approvals: ApprovalService
 
     @property
     def clock(self) -> Clock:
@@ -69,13 +77,14 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
     ctx = Context(settings=settings, sessions=sessions, clock=clock, codec=WorkflowCodec())
     processes = ProcessService(ctx)
     instances = InstanceService(ctx, processes)
+    tasks = TaskService(ctx, instances)
     return Engine(
         settings=settings,
         db=db,
         context=ctx,
         processes=processes,
         instances=instances,
-        tasks=TaskService(ctx, instances),
+        tasks=tasks,
         users=UserService(ctx),
         cases=CaseService(ctx, instances),
         case_detail=CaseDetailService(ctx),
@@ -83,4 +92,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         inbox=InboxService(ctx),
         clock_control=ClockService(ctx),
         timers=TimerService(ctx, instances),
+        monitor=MonitorService(ctx, instances, tasks),
+        reports=ReportService(ctx),
+        caseloads=CaseloadService(ctx),
+        approvals=ApprovalService(ctx, tasks),
     )

@@ -117,11 +117,14 @@ def users() -> None:
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--name", "display_name", default="", help="Display name.")
-def users_create(username: str, roles: tuple[str, ...], display_name: str) -> None:
+@click.option("--team", default=None, help="Team (supervisors see their team's work).")
+def users_create(
+    username: str, roles: tuple[str, ...], display_name: str, team: str | None
+) -> None:
     """Create a user; the password is read from stdin."""
     password = sys.stdin.readline().rstrip("\n")
     with engine_from_env() as engine:
-        engine.users.create(username, password, list(roles), display_name)
+        engine.users.create(username, password, list(roles), display_name, team)
     click.echo(f"created {username} ({', '.join(roles)})")
 
 

@@ -28,6 +28,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("dana", "Dana Designer", ("designer",)),
     ("admin", "Administrator", ("admin",)),
 )
+DEMO_TEAM = "north"
 DEMO_SEED = 20240917  # the same cases, answers and timings on every run
 HISTORY = timedelta(days=150)  # how far back the demo's history starts
 CARE_PROCESS = "care_cycle"
@@ -44,7 +45,8 @@ def seed(engine: Engine) -> Iterator[str]:
     seeding = build(engine.settings, clock)
     try:
         for username, name, roles in DEMO_USERS:
-            seeding.users.create(username, DEMO_PASSWORD, list(roles), name)
+            team = None if {"designer", "admin"} & set(roles) else DEMO_TEAM
+            seeding.users.create(username, DEMO_PASSWORD, list(roles), name, team)
             yield f"user {username} ({', '.join(roles)}) password {DEMO_PASSWORD}"
         designer = Actor("dana", frozenset({"designer"}))
         if engine.settings.processes_dir.is_dir():

@@ -124,6 +124,7 @@ def add_people(eng: Engine, password_hash: str) -> None:
                     display_name=person.username,
                     password_hash=password_hash,
                     roles=sorted(person.roles),
+                    team=None if {"admin", "designer"} & person.roles else "north",
                     created_at=eng.clock.now(),
                 )
             )

@@ -11,6 +11,9 @@ from web import api, auth, security
 from web.cases import views as cases
 from web.context import EXTENSION
 from web.inbox import views as inbox
+from web.monitor import views as monitor
+from web.reports import views as reports
+from web.supervision import views as supervision
 from web.tasks import views as tasks
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
@@ -35,4 +38,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(monitor.bp)
+    app.register_blueprint(supervision.bp)
+    app.register_blueprint(reports.bp)
     return app

@@ -59,6 +59,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     roles: Mapped[list[str]] = mapped_column(default=list)
+    team: Mapped[str | None] = mapped_column(String(80), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
@@ -212,9 +213,13 @@ class CareCase(Base):
     scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
     baseline_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     closure_reason: Mapped[str | None] = mapped_column(String(40), index=True)
+    first_contact_at: Mapped[datetime | None]
+    plan_approved_at: Mapped[datetime | None]
+    satisfaction: Mapped[int | None]
+    cost_estimate: Mapped[float | None]
     opened_by: Mapped[str] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(index=True)
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
     updated_at: Mapped[datetime]
 
 
@@ -252,6 +257,26 @@ class CaseScore(Base):
     band: Mapped[str | None] = mapped_column(String(30))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     recorded_at: Mapped[datetime]
+
+
+class CaseReferral(Base):
+    """An agency referral of a case's plan: open from plan approval until answered or refused."""
+
+    __tablename__ = "case_referral"
+    __table_args__ = (
+        UniqueConstraint("case_id", "referral_key"),
+        Index("ix_case_referral_status_opened", "status", "opened_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("care_case.id", ondelete="CASCADE"), index=True
+    )
+    referral_key: Mapped[str] = mapped_column(String(80))
+    agency: Mapped[str] = mapped_column(String(200), default="")
+    agency_type: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    opened_at: Mapped[datetime]
+    status_at: Mapped[datetime]
 
 
 class ClockState(Base):

@@ -17,6 +17,7 @@ from engine.persistence.tables import (
     ProcessInstance,
     User,
 )
+from engine.services.case_milestones import project_milestones
 
 PHASES = (
     "intake",
@@ -55,6 +56,7 @@ def project(
         return
     _project_fields(case, data, instance.status, now)
     _project_goals(session, case, data, now)
+    project_milestones(session, case, data, submitted, now)
     measured = [key for key in INSTRUMENT_KEYS if submitted and key in submitted]
     if measured:
         _record_scores(session, case, data.get("scores") or {}, measured, now)

@@ -12,6 +12,7 @@ from engine.errors import BadRequest, Conflict, Forbidden, NotFound
 from engine.identity import Actor
 from engine.persistence.tables import HumanTask, ProcessInstance, ProcessVersion, Timer
 from engine.runtime.instance import NotWaitingForMessage, RunningInstance, StepFailure
+from engine.services.case_milestones import record_agency_response
 from engine.services.case_projection import lowest_caseload
 from engine.services.context import Context, record
 from engine.services.processes import ProcessService
@@ -231,6 +232,10 @@ class InstanceService:
         running = self._running(session, row)
         failure = work(running)
         result = store(self.ctx, session, row, running, failure, actor.username, task_id, submitted)
+        if action == "message.delivered" and (detail or {}).get("name") == "agency_response":
+            record_agency_response(
+                session, row.case_id, (detail or {}).get("correlation") or {}, self.ctx.clock.now()
+            )
         record(
             session,
             self.ctx.clock.now(),

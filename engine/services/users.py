@@ -38,7 +38,12 @@ class UserService:
         self.ctx = ctx
 
     def create(
-        self, username: str, password: str, roles: list[str], display_name: str = ""
+        self,
+        username: str,
+        password: str,
+        roles: list[str],
+        display_name: str = "",
+        team: str | None = None,
     ) -> Actor:
         """A new user with roles (BadRequest on unknown roles or a short password)."""
         unknown = sorted(set(roles) - set(ROLES))
@@ -59,6 +64,7 @@ class UserService:
                     display_name=display_name or username,
                     password_hash=_HASHER.hash(password),
                     roles=sorted(set(roles)),
+                    team=team or None,
                     created_at=self.ctx.clock.now(),
                 )
             )

@@ -11,9 +11,12 @@ from werkzeug.exceptions import HTTPException
 from web.api import errors
 from web.api.cases import bp as cases_bp
 from web.api.instances import bp as instances_bp
+from web.api.monitor import bp as monitor_bp
 from web.api.processes import bp as processes_bp
+from web.api.reports import bp as reports_bp
 from web.api.scheduler import bp as scheduler_bp
 from web.api.schemas import ErrorRead
+from web.api.supervision import bp as supervision_bp
 from web.api.tasks import bp as tasks_bp
 from web.context import API_PREFIX
 
@@ -49,6 +52,15 @@ def init_app(app: Flask) -> CareCycleApi:
         app.config.setdefault(key, value)
     api = CareCycleApi(app)
     errors.init_app(app)
-    for blueprint in (processes_bp, instances_bp, tasks_bp, cases_bp, scheduler_bp):
+    for blueprint in (
+        processes_bp,
+        instances_bp,
+        tasks_bp,
+        cases_bp,
+        scheduler_bp,
+        monitor_bp,
+        supervision_bp,
+        reports_bp,
+    ):
         api.register_blueprint(blueprint)
     return api

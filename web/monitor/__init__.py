@@ -1,0 +1,1 @@
+"""Pages: process instances, one instance with its diagram, incidents, process heatmaps."""

@@ -1,0 +1,1 @@
+"""Pages: supervisor reports with charts, and their CSV and JSON exports."""

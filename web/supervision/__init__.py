@@ -1,0 +1,1 @@
+"""Pages: the approvals queue and caseloads."""
