@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NPM_STAMP := node_modules/.installed-stamp
 
 .PHONY: run test lint typecheck pytest bench diagrams clean
 
@@ -12,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# bpmn-js (the instance diagrams in the supervisor's console), pinned by package-lock.json.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+run: $(STAMP) $(NPM_STAMP)
 	$(BIN)/carecycle db upgrade
 	$(BIN)/carecycle processes deploy
 	$(BIN)/carecycle demo --if-new
@@ -25,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck $(NPM_STAMP)
 	@./scripts/ensure-chromium.sh
 	@pg_url=$$(./scripts/test-postgres.sh) && \
 	CARECYCLE_TEST_PG_URL="$$pg_url" CARECYCLE_REQUIRE_PG=1 CARECYCLE_REQUIRE_BROWSER=1 \
@@ -41,8 +47,7 @@ diagrams: $(STAMP)
 	@$(BIN)/python -c 'import playwright' 2>/dev/null || $(BIN)/pip install -q -e '.[diagrams]'
 	@test -x "$${CARECYCLE_CHROMIUM:-/usr/bin/chromium}" || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
-	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
-	else npm install --no-audit --no-fund; fi
+	@$(MAKE) -s $(NPM_STAMP)
 	$(BIN)/python scripts/render_diagrams.py
 
 clean:
