@@ -94,6 +94,6 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Engin
         timers=TimerService(ctx, instances),
         monitor=MonitorService(ctx, instances, tasks),
         reports=ReportService(ctx),
-        caseloads=CaseloadService(ctx),
+        caseloads=CaseloadService(ctx, instances),
         approvals=ApprovalService(ctx, tasks),
     )

@@ -173,6 +173,18 @@ class RunningInstance:
         """Cancel every unfinished task (terminate)."""
         self.workflow.cancel()
 
+    def update_data(self, values: dict[str, Any]) -> None:
+        """Set process variables on every unfinished task, in every sub-process (no run).
+
+        Data flows forward from live tasks (and a call activity hands its last task's data
+        back), so the values reach every task the workflow creates from now on.
+        """
+        live = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
+        for workflow in (self.workflow, *self.workflow.subprocesses.values()):
+            for task in list(workflow.tasks.values()):
+                if task.state & live:
+                    task.data.update(copy.deepcopy(values))
+
     # -- reading -----------------------------------------------------------------
 
     def is_completed(self) -> bool:
