@@ -70,10 +70,10 @@ class ApprovalService:
         kind = KINDS[task.element_id]
         if task.assignee is None:
             self.tasks.claim(task_id, actor)
-        view = self.tasks.complete(task_id, _form_data(kind, decision, text), actor)
-        with self.ctx.uow() as uow:
+
+        def audit(session: Session) -> None:
             record(
-                uow.session,
+                session,
                 self.ctx.clock.now(),
                 actor.username,
                 "approval.decided",
@@ -83,7 +83,8 @@ class ApprovalService:
                 element_id=task.element_id,
                 detail={"kind": kind, "decision": decision, "comments": text},
             )
-            uow.commit()
+
+        view = self.tasks.complete(task_id, _form_data(kind, decision, text), actor, also=audit)
         return ApprovalDecision(task_id, task.case_id, kind, decision, text, view)
 
     def _approval_task(self, task_id: str, actor: Actor) -> HumanTask:

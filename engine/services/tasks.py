@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, exists, select, update
@@ -112,8 +113,15 @@ class TaskService:
             task_id, actor, username, "task.assigned", expect=current, any_holder=True
         )
 
-    def complete(self, task_id: str, data: dict[str, Any], actor: Actor) -> InstanceView:
-        """Validate data against the task's form, complete it and run the instance on."""
+    def complete(
+        self,
+        task_id: str,
+        data: dict[str, Any],
+        actor: Actor,
+        also: Callable[[Session], None] | None = None,
+    ) -> InstanceView:
+        """Validate data against the task's form, complete it and run the instance on
+        (`also` adds the caller's rows, e.g. audit events, to the same transaction)."""
         if not isinstance(data, dict):
             raise BadRequest("data must be a JSON object")
         with self.ctx.uow() as uow:
@@ -149,6 +157,8 @@ class TaskService:
                 submitted=data,
             )
             session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
+            if also is not None:
+                also(session)
             uow.commit()
             return view
 
