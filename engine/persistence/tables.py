@@ -97,6 +97,10 @@ class ProcessInstance(Base):
     """A running (or finished) workflow; lock_version guards against stale writes."""
 
     __tablename__ = "process_instance"
+    __table_args__ = (
+        Index("ix_process_instance_status_id", "status", "id"),
+        Index("ix_process_instance_created_at", "created_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(200), index=True)
@@ -123,6 +127,7 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_status_assignee", "status", "assignee"),
         Index("ix_human_task_status_due", "status", "due_at"),
+        Index("ix_human_task_completed_at", "completed_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(
@@ -158,7 +163,10 @@ class Timer(Base):
     """A waiting BPMN timer and its due time; the scheduler claims and fires due rows."""
 
     __tablename__ = "timer"
-    __table_args__ = (Index("ix_timer_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_timer_status_due", "status", "due_at"),
+        Index("ix_timer_closed_at", "closed_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     instance_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("process_instance.id", ondelete="CASCADE"), index=True

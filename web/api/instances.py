@@ -6,9 +6,14 @@ from typing import Any
 
 from engine import InstanceView
 from web.api.base import make_blueprint
+from web.api.monitor_schemas import (
+    PAGING_HEADERS,
+    InstanceListQuery,
+    paging_headers,
+    to_filter,
+)
 from web.api.schemas import (
     InstanceCreate,
-    InstanceQuery,
     InstanceRead,
     MessageCreate,
     ReasonCreate,
@@ -28,13 +33,15 @@ def start(body: dict[str, Any]) -> InstanceView:
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(InstanceQuery, location="query", as_kwargs=True)
-@bp.response(200, InstanceRead(many=True))
-def list_instances(
-    limit: int, offset: int, status: str | None = None, process_id: str | None = None
-) -> list[InstanceView]:
-    """Instances, newest first, filtered by status and process."""
-    return current_engine().instances.list(status, process_id, limit=limit, offset=offset)
+@bp.arguments(InstanceListQuery, location="query")
+@bp.response(200, InstanceRead(many=True), headers=PAGING_HEADERS)
+def list_instances(args: dict[str, Any]) -> tuple[list[InstanceView], dict[str, str]]:
+    """Instances, newest first, filtered (supervisors and admins); paging in the headers."""
+    limit, offset = args["limit"], args["offset"]
+    views, total = current_engine().monitor.views(
+        current_actor(), to_filter(args), limit=limit, offset=offset
+    )
+    return views, paging_headers(total, limit, offset)
 
 
 @bp.route("/<int:instance_id>", methods=["GET"])
