@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from importlib.metadata import version
 
-from bench import inbox, loop_cost, start_vs_raw, throughput, timers
+from bench import inbox, loop_cost, monitor, reports, start_vs_raw, throughput, timers
 from bench.common import Figure, parse_args, pg_url
 
 BENCHMARKS: list[tuple[str, Callable[[bool, bool], list[Figure]]]] = [
@@ -17,6 +17,8 @@ BENCHMARKS: list[tuple[str, Callable[[bool, bool], list[Figure]]]] = [
     ("throughput", lambda quick, _prof: throughput.run(quick=quick)),
     ("timers", lambda quick, prof: timers.run(quick=quick, with_profile=prof)),
     ("inbox", lambda quick, _prof: inbox.run(quick=quick)),
+    ("monitor", lambda quick, _prof: monitor.run(quick=quick)),
+    ("reports", lambda quick, _prof: reports.run(quick=quick)),
 ]
 
 
