@@ -103,6 +103,20 @@ def test_openapi_document(client: FlaskClient) -> None:
         "/api/v1/cases",
         "/api/v1/cases/{case_id}",
         "/api/v1/scheduler",
+        "/api/v1/instances/counts",
+        "/api/v1/monitor/instances/{instance_id}",
+        "/api/v1/instances/{instance_id}/retry",
+        "/api/v1/incidents",
+        "/api/v1/incidents/retry",
+        "/api/v1/processes/{process_id}/versions/{version}/heatmap",
+        "/api/v1/tasks/{task_id}/reassign",
+        "/api/v1/reports",
+        "/api/v1/reports/{name}",
+        "/api/v1/approvals",
+        "/api/v1/approvals/{task_id}",
+        "/api/v1/caseloads",
+        "/api/v1/caseloads/reassign",
+        "/api/v1/cases/{case_id}/reassign",
     }
     schemas = spec["components"]["schemas"]
     for name in ("InstanceRead", "TaskRead", "TaskDetailRead", "MessageCreate", "Error"):
