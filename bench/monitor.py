@@ -16,18 +16,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.common import Figure, Stats, interleaved_ms, report, report_load, settings
-from bench.datagen import DEFAULT_URL, generate
-from bench.reports import NOW, analyze, case_count, database
-from engine import Actor, Engine, FrozenClock, build
+from bench.common import Figure, Stats, interleaved_ms, report, report_load
+from bench.datagen import DEFAULT_URL
+from bench.generated import NOW, generated_engine
+from engine import Actor, Engine
 from engine.persistence.tables import CareCase
 from engine.services.monitor_views import InstanceFilter
 
@@ -96,21 +94,10 @@ def run(
     reps = 3 if quick else 9
     base = base or os.environ.get("CARECYCLE_BENCH_PG_URL") or DEFAULT_URL
     report_load(NAME)
-    with database(url, base) as db_url, tempfile.TemporaryDirectory() as tmp:
-        engine = build(settings(db_url, Path(tmp)), FrozenClock(NOW))
-        try:
-            engine.upgrade_schema()
-            if case_count(engine) == 0:
-                engine.dispose()
-                summary = generate(db_url, cases=cases, seed=1, now=NOW)
-                report(NAME, "generated", f"{summary.care_case:,} cases in {summary.seconds} s")
-                engine = build(settings(db_url, Path(tmp)), FrozenClock(NOW))
-            analyze(engine)
-            total = instance_total(engine)
-            report(NAME, "instances in PostgreSQL", f"{total:,}")
-            found = interleaved_ms(ops(engine, total), reps, 1, 1)
-        finally:
-            engine.dispose()
+    with generated_engine(url, base, NAME, cases) as engine:
+        total = instance_total(engine)
+        report(NAME, "instances in PostgreSQL", f"{total:,}")
+        found = interleaved_ms(ops(engine, total), reps, 1, 1)
     return summarize(found)
 
 

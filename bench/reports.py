@@ -15,34 +15,29 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from pathlib import Path
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bench.common import (
     Figure,
     Stats,
-    fresh_pg_database,
     interleaved_ms,
     report,
     report_load,
-    settings,
 )
-from bench.datagen import DEFAULT_URL, ensure_database, generate
-from engine import Actor, Engine, FrozenClock, build
-from engine.persistence.tables import CareCase, User
+from bench.datagen import DEFAULT_URL
+from bench.generated import NOW, case_count, generated_engine
+from engine import Actor, Engine
+from engine.persistence.tables import User
 from engine.services.reports import REPORTS, ReportFilter
 from engine.services.reports.filters import default_filter
 
 NAME = "reports"
 TARGET_S = 1.0
 CASES, QUICK_CASES = 100_000, 10_000
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SUPERVISOR = Actor("bench-supervisor", frozenset({"supervisor"}))
 PAGE = "all reports (the page)"
 
@@ -63,19 +58,6 @@ def a_team(engine: Engine) -> str | None:
     with engine.context.uow() as uow:
         team = uow.session.scalar(select(func.min(User.team)))
         return str(team) if team else None
-
-
-def case_count(engine: Engine) -> int:
-    """How many cases the database holds."""
-    with engine.context.uow() as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(CareCase)) or 0)
-
-
-def analyze(engine: Engine) -> None:
-    """What autovacuum does soon after a bulk load."""
-    with engine.db.connect() as connection:
-        connection.execute(text("ANALYZE"))
-        connection.commit()
 
 
 def ops(engine: Engine, team: str | None) -> dict[str, Callable[[], Any]]:
@@ -100,17 +82,6 @@ def time_reports(engine: Engine, reps: int) -> dict[str, Stats]:
     return found
 
 
-@contextmanager
-def database(url: str | None, base: str) -> Iterator[str]:
-    """The given database, or a fresh one next to base (dropped afterwards)."""
-    if url:
-        ensure_database(url)
-        yield url
-        return
-    with fresh_pg_database(base, "reports") as fresh:
-        yield fresh
-
-
 def run(
     quick: bool = False, cases: int | None = None, url: str | None = None, base: str | None = None
 ) -> list[Figure]:
@@ -119,20 +90,9 @@ def run(
     reps = 3 if quick else 7
     base = base or os.environ.get("CARECYCLE_BENCH_PG_URL") or DEFAULT_URL
     report_load(NAME)
-    with database(url, base) as db_url, tempfile.TemporaryDirectory() as tmp:
-        engine = build(settings(db_url, Path(tmp)), FrozenClock(NOW))
-        try:
-            engine.upgrade_schema()
-            if case_count(engine) == 0:
-                engine.dispose()
-                summary = generate(db_url, cases=cases, seed=1, now=NOW)
-                report(NAME, "generated", f"{summary.care_case:,} cases in {summary.seconds} s")
-                engine = build(settings(db_url, Path(tmp)), FrozenClock(NOW))
-            analyze(engine)
-            report(NAME, "cases in PostgreSQL", f"{case_count(engine):,}")
-            found = time_reports(engine, reps)
-        finally:
-            engine.dispose()
+    with generated_engine(url, base, NAME, cases) as engine:
+        report(NAME, "cases in PostgreSQL", f"{case_count(engine):,}")
+        found = time_reports(engine, reps)
     return summarize(found)
 
 

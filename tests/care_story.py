@@ -145,21 +145,27 @@ def advance(eng: Engine, clock: FrozenClock, **delta: float) -> list[str]:
     raise AssertionError("timers keep firing")
 
 
-def to_monitoring_with_progress(eng: Engine, clock: FrozenClock) -> int:
-    """cara's low-risk case: planned with one agency referral (answered), two contacts, an
-    evaluation that continues the care (a second PHQ-9): the plan is open for review."""
+def to_plan_approval(eng: Engine, clock: FrozenClock, manager: Actor = CARA) -> int:
+    """A case whose plan (two goals, two interventions costing 0 and 40) awaits approval."""
     case_id = open_case(eng).id
     today = clock.now().date().isoformat()
     work(eng, INES, "intake_screening", ELIGIBLE, case_id)
     work(eng, INES, "consent", CONSENT, case_id)
-    work(eng, SAM, "assign_case_manager", {"case_manager": "cara"}, case_id)
+    work(eng, SAM, "assign_case_manager", {"case_manager": manager.username}, case_id)
     first = {"reached": True, "contact_date": today, "contact_method": "phone"}
-    work(eng, CARA, "first_contact", first, case_id)
-    work(eng, CARA, "psychosocial_assessment", PSYCHOSOCIAL, case_id)
-    work(eng, CARA, "instruments", INSTRUMENTS, case_id)
-    work(eng, CARA, "risk_review", {"override": False}, case_id)
-    work(eng, CARA, "service_plan", PLAN, case_id)
-    work(eng, CARA, "client_decision", CLIENT_DECISION, case_id)
+    work(eng, manager, "first_contact", first, case_id)
+    work(eng, manager, "psychosocial_assessment", PSYCHOSOCIAL, case_id)
+    work(eng, manager, "instruments", INSTRUMENTS, case_id)
+    work(eng, manager, "risk_review", {"override": False}, case_id)
+    work(eng, manager, "service_plan", PLAN, case_id)
+    work(eng, manager, "client_decision", CLIENT_DECISION, case_id)
+    return case_id
+
+
+def to_monitoring_with_progress(eng: Engine, clock: FrozenClock) -> int:
+    """cara's low-risk case: planned with one agency referral (answered), two contacts, an
+    evaluation that continues the care (a second PHQ-9): the plan is open for review."""
+    case_id = to_plan_approval(eng, clock)
     work(eng, SAM, "plan_approval", {"plan_decision": "approve"}, case_id)
     instance_id = eng.cases.get(case_id, SAM).instance_id
     assert instance_id is not None

@@ -7,9 +7,8 @@ from typing import Any
 
 from engine import Engine, FrozenClock
 from tests.browser.conftest import SCREENSHOTS
-from tests.care_story import CARL, SAM
+from tests.care_story import CARL, SAM, to_plan_approval
 from tests.conftest import PASSWORD
-from tests.integration.test_approvals import to_plan_approval
 from tests.integration.test_caseloads import assigned_case, ready_assignees
 
 

@@ -16,17 +16,10 @@ from engine import SYSTEM_ACTOR, Actor, Conflict, Engine, Forbidden, FormInvalid
 from engine.persistence.tables import AuditEvent, User
 from tests.care_story import (
     CARA,
-    CLIENT_DECISION,
-    CONSENT,
-    ELIGIBLE,
-    INES,
-    INSTRUMENTS,
-    PLAN,
-    PSYCHOSOCIAL,
     SAM,
     advance,
     audit_count,
-    open_case,
+    to_plan_approval,
     work,
 )
 from tests.conftest import ADMIN
@@ -49,23 +42,6 @@ def add_supervisor(eng: Engine, actor: Actor, team: str | None) -> None:
             )
         )
         uow.commit()
-
-
-def to_plan_approval(eng: Engine, clock: FrozenClock, manager: Actor = CARA) -> int:
-    """A case whose plan (two goals, two interventions costing 0 and 40) awaits approval."""
-    case_id = open_case(eng).id
-    today = clock.now().date().isoformat()
-    work(eng, INES, "intake_screening", ELIGIBLE, case_id)
-    work(eng, INES, "consent", CONSENT, case_id)
-    work(eng, SAM, "assign_case_manager", {"case_manager": manager.username}, case_id)
-    first = {"reached": True, "contact_date": today, "contact_method": "phone"}
-    work(eng, manager, "first_contact", first, case_id)
-    work(eng, manager, "psychosocial_assessment", PSYCHOSOCIAL, case_id)
-    work(eng, manager, "instruments", INSTRUMENTS, case_id)
-    work(eng, manager, "risk_review", {"override": False}, case_id)
-    work(eng, manager, "service_plan", PLAN, case_id)
-    work(eng, manager, "client_decision", CLIENT_DECISION, case_id)
-    return case_id
 
 
 def to_closure_approval(eng: Engine, clock: FrozenClock) -> int:

@@ -10,9 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine, FrozenClock
-from tests.care_story import SAM
+from tests.care_story import SAM, to_plan_approval
 from tests.conftest import PASSWORD
-from tests.integration.test_approvals import to_plan_approval
 from tests.integration.test_caseloads import assigned_case, ready_assignees
 from web import create_app
 
