@@ -8,6 +8,7 @@ import gc
 import os
 import pstats
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from engine import Actor, Engine, FrozenClock, Settings, build
 from engine.persistence.migrate import upgrade
@@ -215,15 +217,27 @@ def fresh_pg_database(base_url: str, suffix: str) -> Iterator[str]:
     base = make_url(base_url)
     name = f"{base.database}_{suffix}_{os.getpid()}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    _drop_database(admin, name)
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin: DbEngine, name: str) -> None:
+    """Drop a database; WITH (FORCE) cannot end an autovacuum worker busy after a bulk load
+    (it runs as the superuser), so fall back to a plain DROP, which cancels autovacuum."""
+    for statement in ("WITH (FORCE)", ""):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" {statement}'))
+            return
+        except DBAPIError:
+            time.sleep(1.0)
+    print(f"note: could not drop database {name}; drop it by hand", file=sys.stderr)
 
 
 # -- raw SpiffWorkflow -------------------------------------------------------------
