@@ -48,6 +48,7 @@ class GeneratedSummary:
     care_case: int
     case_goal: int
     case_score: int
+    case_score_trend: int
     case_referral: int
     human_task: int
     human_task_role: int

@@ -141,6 +141,8 @@ def _scores(
         series.append(latest)
         for instrument, value in latest.items():
             batch.add("case_score", _score_row(ids, story.case_id, instrument, value, at))
+    for instrument in ("phq9", "gad7"):
+        batch.add("case_score_trend", _trend_row(story.case_id, instrument, series, times))
     baseline = series[0]
     return baseline, series[-1], _risk_tier(baseline["phq9"], baseline["gad7"])
 
@@ -154,6 +156,21 @@ def _risk_tier(phq9: dict[str, int], gad7: dict[str, int]) -> str:
 
 def _clamp(value: float, top: int) -> int:
     return max(0, min(top, round(value)))
+
+
+def _trend_row(
+    case_id: int, instrument: str, series: list[dict[str, Any]], times: list[datetime]
+) -> dict[str, Any]:
+    """First and latest score of the series (what the case projection keeps per score)."""
+    return {
+        "case_id": case_id,
+        "instrument": instrument,
+        "administrations": len(series),
+        "baseline_total": series[0][instrument]["total"],
+        "baseline_at": times[0],
+        "latest_total": series[-1][instrument]["total"],
+        "latest_at": times[-1],
+    }
 
 
 def _score_row(

@@ -267,6 +267,22 @@ class CaseScore(Base):
     recorded_at: Mapped[datetime]
 
 
+class CaseScoreTrend(Base):
+    """Per case and instrument: first and latest score, so reports read one row per case."""
+
+    __tablename__ = "case_score_trend"
+    __table_args__ = (Index("ix_case_score_trend_instrument_latest", "instrument", "latest_at"),)
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("care_case.id", ondelete="CASCADE"), primary_key=True
+    )
+    instrument: Mapped[str] = mapped_column(String(20), primary_key=True)
+    administrations: Mapped[int]
+    baseline_total: Mapped[int]
+    baseline_at: Mapped[datetime]
+    latest_total: Mapped[int]
+    latest_at: Mapped[datetime]
+
+
 class CaseReferral(Base):
     """An agency referral of a case's plan: open from plan approval until answered or refused."""
 

@@ -18,6 +18,7 @@ from engine.persistence.tables import (
     User,
 )
 from engine.services.case_milestones import project_milestones
+from engine.services.score_trends import note_score
 
 PHASES = (
     "intake",
@@ -135,16 +136,18 @@ def _record_scores(
         band = value.get("band")
         if band is None and "positive" in value:
             band = "positive" if value["positive"] else "negative"
+        number = int(total) if isinstance(total, int | float) else None
         session.add(
             CaseScore(
                 case_id=case.id,
                 instrument=instrument,
-                total=int(total) if isinstance(total, int | float) else None,
+                total=number,
                 band=band,
                 detail=value,
                 recorded_at=now,
             )
         )
+        note_score(session, case.id, instrument, number, now)
 
 
 def lowest_caseload(session: Session) -> str | None:

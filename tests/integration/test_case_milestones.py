@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine import SYSTEM_ACTOR, Engine, FrozenClock
-from engine.persistence.tables import CareCase, CaseReferral
+from engine.persistence.tables import CareCase, CaseReferral, CaseScoreTrend
 from tests.care_story import (
     CARA,
     CLIENT_DECISION,
@@ -99,3 +99,12 @@ def test_satisfaction_is_the_latest_answer(eng: Engine, clock: FrozenClock) -> N
     case = _case(eng, case_id)
     assert case.satisfaction == 5
     assert _referrals(eng, case_id) == [("r1", "responded")]
+
+
+def test_score_trend_follows_the_case(eng: Engine, clock: FrozenClock) -> None:
+    case_id = to_monitoring_with_progress(eng, clock)
+    with eng.context.uow() as uow:
+        phq9 = uow.session.get(CaseScoreTrend, (case_id, "phq9"))
+        assert phq9 is not None
+        assert (phq9.administrations, phq9.baseline_total, phq9.latest_total) == (2, 3, 0)
+        assert phq9.latest_at == clock.now()

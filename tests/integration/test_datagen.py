@@ -89,6 +89,7 @@ def test_counts_match_the_summary(db_url: str, db: DbEngine) -> None:
         "care_case": "SELECT count(*) FROM care_case",
         "case_goal": "SELECT count(*) FROM case_goal",
         "case_score": "SELECT count(*) FROM case_score",
+        "case_score_trend": "SELECT count(*) FROM case_score_trend",
         "case_referral": "SELECT count(*) FROM case_referral",
         "human_task": "SELECT count(*) FROM human_task",
         "human_task_role": "SELECT count(*) FROM human_task_role",
@@ -198,6 +199,20 @@ def test_ready_work_belongs_to_open_cases(db_url: str, db: DbEngine) -> None:
     assert scalar(db, stale) > 0
     pending = rows(db, "SELECT min(due_at) FROM timer WHERE status = 'pending'")[0][0]
     assert aware(pending) > NOW - timedelta(days=1)
+
+
+def test_score_trends_agree_with_the_scores(db_url: str, db: DbEngine) -> None:
+    """Each trend row counts its case's scores and ends at the newest one."""
+    generate(db_url, cases=150, seed=5, now=NOW)
+    disagreeing = rows(
+        db,
+        "SELECT count(*) FROM case_score_trend t WHERE t.administrations <> (SELECT count(*)"
+        " FROM case_score s WHERE s.case_id = t.case_id AND s.instrument = t.instrument)"
+        " OR t.latest_at <> (SELECT max(s.recorded_at) FROM case_score s"
+        " WHERE s.case_id = t.case_id AND s.instrument = t.instrument)",
+    )
+    assert disagreeing[0][0] == 0
+    assert rows(db, "SELECT count(*) FROM case_score_trend")[0][0] > 100
 
 
 def test_the_same_seed_gives_the_same_program(db_url: str, tmp_path: Path) -> None:

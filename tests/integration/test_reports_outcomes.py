@@ -12,6 +12,7 @@ from engine import BadRequest, Engine, FrozenClock
 from engine.persistence.tables import AuditEvent, CaseGoal, CaseReferral, CaseScore
 from engine.services.reports import ReportService
 from engine.services.reports.export import csv_text, json_document, suppressed_rows
+from engine.services.score_trends import note_score
 from tests.conftest import ADMIN, SUPERVISOR
 from tests.integration.test_reports import (
     MARCH,
@@ -145,11 +146,20 @@ def score(case_id: int, instrument: str, when: datetime, total: int | None) -> C
     return CaseScore(case_id=case_id, instrument=instrument, total=total, recorded_at=when)
 
 
+def add_scores(engine: Engine, *scores: CaseScore) -> None:
+    """Record administrations as the case projection does: score rows and their trend."""
+    with engine.context.uow() as uow:
+        for row in scores:
+            uow.session.add(row)
+            note_score(uow.session, row.case_id, row.instrument, row.total, row.recorded_at)
+        uow.commit()
+
+
 def test_score_change_from_baseline(engine: Engine, reports: ReportService) -> None:
     for case_id in range(1, 7):
         add_case(engine, case_id, "cara", at(1, 1))
     add_case(engine, 7, "sonia", at(1, 1))
-    add_rows(
+    add_scores(
         engine,
         score(1, "phq9", at(1, 10), 20),
         score(1, "phq9", at(2, 10), 15),

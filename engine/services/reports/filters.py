@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from engine.errors import BadRequest
 from engine.persistence.tables import User
@@ -78,10 +78,3 @@ def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.date_part("epoch", later - earlier) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
-
-
-def epoch_seconds(column: Any, dialect: str) -> ColumnElement[Any]:
-    """Whole seconds since 1970 of a timestamp column, as an integer, in SQL."""
-    if dialect == "postgresql":
-        return cast(func.floor(func.date_part("epoch", column)), BigInteger)
-    return cast(func.strftime("%s", column), BigInteger)
