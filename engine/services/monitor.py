@@ -18,7 +18,6 @@ from engine.services.instances import InstanceService
 from engine.services.monitor_detail import instance_detail
 from engine.services.monitor_diagrams import current_file, diagram_files
 from engine.services.monitor_heatmap import heat_cells
-from engine.services.monitor_reassign import reassign_task
 from engine.services.monitor_views import (
     Heatmap,
     Incident,
@@ -176,7 +175,7 @@ class MonitorService:
     def reassign(self, task_id: str, username: str, actor: Actor, reason: str) -> TaskView:
         """Hand a ready task to someone who may work it, saying why (audited with the reason)."""
         require_supervisor(actor)
-        return reassign_task(self.ctx, task_id, username, actor, require_reason(reason))
+        return self.tasks.assign(task_id, username, actor, reason=require_reason(reason))
 
 
 def _incidents(session: Session, limit: int) -> list[Incident]:

@@ -93,8 +93,11 @@ class TaskService:
                 raise Conflict(f"task {task_id} is not held by {actor.username}")
         return self._set_assignee(task_id, actor, None, "task.unclaimed", expect=holder)
 
-    def assign(self, task_id: str, username: str, actor: Actor) -> TaskView:
-        """A supervisor hands a task to a person holding one of its roles."""
+    def assign(
+        self, task_id: str, username: str, actor: Actor, reason: str | None = None
+    ) -> TaskView:
+        """A supervisor hands a task to a person holding one of its roles (the reason, if
+        given, is kept in the audit event)."""
         if not actor.has("supervisor"):
             raise Forbidden("only supervisors and admins assign tasks")
         with self.ctx.uow() as uow:
@@ -110,7 +113,7 @@ class TaskService:
                 )
             current = row.assignee
         return self._set_assignee(
-            task_id, actor, username, "task.assigned", expect=current, any_holder=True
+            task_id, actor, username, "task.assigned", current, any_holder=True, reason=reason
         )
 
     def complete(
@@ -170,6 +173,7 @@ class TaskService:
         action: str,
         expect: str | None,
         any_holder: bool = False,
+        reason: str | None = None,
     ) -> TaskView:
         with self.ctx.uow() as uow:
             session = uow.session
@@ -200,7 +204,8 @@ class TaskService:
                 case_id=row.case_id,
                 task_id=task_id,
                 element_id=row.element_id,
-                detail={"assignee": assignee, "previous": expect},
+                detail={"assignee": assignee, "previous": expect}
+                | ({"reason": reason} if reason else {}),
             )
             uow.commit()
             session.refresh(row)
