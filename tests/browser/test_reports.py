@@ -9,20 +9,11 @@ from sqlalchemy import func, select
 from bench.datagen import generate
 from engine import Engine, FrozenClock
 from engine.persistence.tables import AuditEvent
+from engine.services.reports import REPORTS
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import PASSWORD
 
-SECTIONS = (
-    "caseload",
-    "timeliness",
-    "deadlines",
-    "goals",
-    "scores",
-    "referrals",
-    "closures",
-    "satisfaction",
-    "cost",
-)
+SECTIONS = tuple(info.name for info in REPORTS)
 
 
 def _exports(care: Engine) -> int:
